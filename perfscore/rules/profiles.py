@@ -1,0 +1,318 @@
+"""Rule profiles: every number and choice of DOMAIN.md §2 as data (TOML), validated into a frozen dataclass.
+
+A profile file may `extends` another and state only what differs. Unknown keys and values are refused with
+a Chinese message, so a typo never silently falls back to a default. Shipped profiles live in
+perfscore/rules/profiles/; users add their own by passing a path, or by dropping a file into a folder named
+in PERFSCORE_PROFILE_PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from perfscore.rules.errors import ProfileError
+
+DEFAULT_PROFILE = "central"
+QUAL_LEVELS = ("达成", "部分达成", "未达成")
+
+
+@dataclass(frozen=True)
+class ExecRateRules:
+    base: str = "adjusted"  # adjusted = 全年预算数 | initial = 年初预算数
+    cap_at_full: bool = True  # min(B/A, 1) × 分值
+    reason_threshold: float = 0.9  # a reason is required below this rate
+
+
+@dataclass(frozen=True)
+class IndicatorRules:
+    negative_overrun: str = "ratio"  # ratio = A/B × 分值 | linear = to 0 at 2A | zero
+    negative_zero_actual: str = "full"  # full (with a warning) | half
+    equal_over: str = "full"  # full (with a warning) | two_sided
+    over_target_warn_ratio: float = 1.5
+    over_target_policy: str = "none"  # none | deduct
+    over_target_deduct_points: float = 0.0
+    percent_plain_number: str = "auto"  # auto: 96 against a 95% target means 96% (with a warning) | strict
+
+
+@dataclass(frozen=True)
+class QualitativeRules:
+    bands: dict[str, tuple[float, float]] = field(
+        default_factory=lambda: {"达成": (0.8, 1.0), "部分达成": (0.6, 0.8), "未达成": (0.0, 0.6)}
+    )
+    default_fraction: dict[str, float] = field(default_factory=lambda: {"达成": 1.0, "部分达成": 0.7, "未达成": 0.3})
+
+
+@dataclass(frozen=True)
+class SatisfactionRules:
+    method: str = "weighted"  # weighted = Σ share × level weight | satisfied_share = 满意人数/有效人数
+    level_weights: tuple[float, ...] = (1.0, 0.75, 0.5, 0.25, 0.0)
+    satisfied_levels: int = 2  # for satisfied_share: how many top levels count as 满意
+
+
+@dataclass(frozen=True)
+class TotalRules:
+    tolerance: float = 0.01  # a declared total may differ from Σ items by this much
+    not_applicable: str = "rescale"  # rescale = drop the row and rescale the rest to 100 | drop_weight
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str = DEFAULT_PROFILE
+    title: str = ""
+    source: str = ""
+    decimals: int = 2
+    score_cap_at_weight: bool = True
+    first_level_weights: dict[str, float] = field(default_factory=dict)
+    grade_bands: tuple[tuple[str, float], ...] = (("优", 90.0), ("良", 80.0), ("中", 60.0), ("差", 0.0))
+    exec_rate: ExecRateRules = field(default_factory=ExecRateRules)
+    indicator: IndicatorRules = field(default_factory=IndicatorRules)
+    qualitative: QualitativeRules = field(default_factory=QualitativeRules)
+    satisfaction: SatisfactionRules = field(default_factory=SatisfactionRules)
+    total: TotalRules = field(default_factory=TotalRules)
+
+    def to_toml(self) -> str:
+        return dump_profile(self)
+
+
+# Allowed string values per key: validation data, not branches.
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("exec_rate", "base"): ("adjusted", "initial"),
+    ("indicator", "negative_overrun"): ("ratio", "linear", "zero"),
+    ("indicator", "negative_zero_actual"): ("full", "half"),
+    ("indicator", "equal_over"): ("full", "two_sided"),
+    ("indicator", "over_target_policy"): ("none", "deduct"),
+    ("indicator", "percent_plain_number"): ("auto", "strict"),
+    ("satisfaction", "method"): ("weighted", "satisfied_share"),
+    ("total", "not_applicable"): ("rescale", "drop_weight"),
+}
+_SECTIONS = {
+    "exec_rate": ExecRateRules,
+    "indicator": IndicatorRules,
+    "qualitative": QualitativeRules,
+    "satisfaction": SatisfactionRules,
+    "total": TotalRules,
+}
+_TOP_KEYS = {"name", "title", "source", "extends", "decimals", "score_cap_at_weight", "first_level_weights", "grade"}
+
+
+def _shipped_dir() -> Path:
+    return Path(str(resources.files("perfscore.rules") / "profiles"))
+
+
+def _search_dirs() -> list[Path]:
+    dirs = [Path(p) for p in os.environ.get("PERFSCORE_PROFILE_PATH", "").split(os.pathsep) if p]
+    return dirs + [_shipped_dir()]
+
+
+def list_profiles() -> list[Profile]:
+    """Every profile found (user folders first, then the shipped ones), by name."""
+    seen: dict[str, Profile] = {}
+    for folder in _search_dirs():
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.toml")):
+                profile = load_profile(str(path))
+                seen.setdefault(profile.name, profile)
+    return list(seen.values())
+
+
+def _locate(name: str) -> Path:
+    candidate = Path(name)
+    if candidate.suffix == ".toml" and candidate.exists():
+        return candidate
+    for folder in _search_dirs():
+        path = folder / f"{name}.toml"
+        if path.exists():
+            return path
+    known = ", ".join(sorted(p.stem for d in _search_dirs() if d.is_dir() for p in d.glob("*.toml")))
+    raise ProfileError(f"找不到评分规则「{name}」；可用的规则：{known}")
+
+
+def load_profile(name: "str | Profile | None" = None) -> Profile:
+    """A profile by name (shipped or in PERFSCORE_PROFILE_PATH), by path to a .toml, or the default."""
+    if isinstance(name, Profile):
+        return name
+    if name is None or (isinstance(name, str) and not name.strip()):
+        name = DEFAULT_PROFILE
+    return _load_cached(str(_locate(name.strip()).resolve()))
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: str) -> Profile:
+    return profile_from_dict(_read_merged(Path(path), ()), origin=path)
+
+
+def _read_merged(path: Path, chain: tuple[str, ...]) -> dict:
+    if str(path) in chain:
+        raise ProfileError(f"评分规则文件循环继承：{' → '.join(chain + (str(path),))}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"评分规则文件 {path} 格式错误：{exc}") from exc
+    except OSError as exc:
+        raise ProfileError(f"无法读取评分规则文件 {path}：{exc}") from exc
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    base = _read_merged(_locate(parent).resolve(), chain + (str(path),))
+    return _deep_merge(base, data)
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key != "first_level_weights":
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _expect(cond: bool, message: str, origin: str) -> None:
+    if not cond:
+        raise ProfileError(f"评分规则文件 {origin}：{message}")
+
+
+def _number(value: object, key: str, origin: str, lo: float | None = None, hi: float | None = None) -> float:
+    _expect(isinstance(value, (int, float)) and not isinstance(value, bool), f"「{key}」应为数值，实际为 {value!r}", origin)
+    if lo is not None:
+        _expect(value >= lo, f"「{key}」应不小于 {lo}，实际为 {value}", origin)
+    if hi is not None:
+        _expect(value <= hi, f"「{key}」应不大于 {hi}，实际为 {value}", origin)
+    return float(value)
+
+
+def profile_from_dict(data: dict, origin: str = "<dict>") -> Profile:
+    """Validate a parsed TOML document into a Profile. Unknown keys or values are refused."""
+    data = dict(data)
+    data.pop("extends", None)
+    unknown = set(data) - _TOP_KEYS - set(_SECTIONS)
+    _expect(not unknown, f"未知的键 {sorted(unknown)}；允许的键：{sorted(_TOP_KEYS | set(_SECTIONS))}", origin)
+    kwargs: dict = {}
+    for key in ("name", "title", "source"):
+        if key in data:
+            _expect(isinstance(data[key], str), f"「{key}」应为文字", origin)
+            kwargs[key] = data[key]
+    _expect("name" in kwargs, "缺少「name」", origin)
+    if "decimals" in data:
+        _expect(isinstance(data["decimals"], int) and 0 <= data["decimals"] <= 6, "「decimals」应为 0–6 的整数", origin)
+        kwargs["decimals"] = data["decimals"]
+    if "score_cap_at_weight" in data:
+        _expect(isinstance(data["score_cap_at_weight"], bool), "「score_cap_at_weight」应为 true/false", origin)
+        kwargs["score_cap_at_weight"] = data["score_cap_at_weight"]
+    if "first_level_weights" in data:
+        weights = data["first_level_weights"]
+        _expect(isinstance(weights, dict), "「first_level_weights」应为表 (table)", origin)
+        kwargs["first_level_weights"] = {
+            str(k): _number(v, f"first_level_weights.{k}", origin, 0, 100) for k, v in weights.items()
+        }
+    if "grade" in data:
+        kwargs["grade_bands"] = _grade_bands(data["grade"], origin)
+    for section, cls in _SECTIONS.items():
+        if section in data:
+            kwargs[section] = _section(section, cls, data[section], origin)
+    return Profile(**kwargs)
+
+
+def _grade_bands(grade: object, origin: str) -> tuple[tuple[str, float], ...]:
+    _expect(isinstance(grade, dict) and set(grade) == {"bands"}, "「grade」只允许键「bands」", origin)
+    bands = grade["bands"]
+    _expect(isinstance(bands, list) and bands, "「grade.bands」应为非空列表，如 [[\"优\", 90], …]", origin)
+    parsed = []
+    for item in bands:
+        _expect(isinstance(item, list) and len(item) == 2 and isinstance(item[0], str), f"等级项 {item!r} 应为 [名称, 下限]", origin)
+        parsed.append((item[0], _number(item[1], f"grade.bands.{item[0]}", origin, 0, 100)))
+    lows = [low for _, low in parsed]
+    _expect(lows == sorted(lows, reverse=True), "「grade.bands」下限应从高到低排列", origin)
+    _expect(lows[-1] == 0, "最低等级的下限应为 0", origin)
+    return tuple(parsed)
+
+
+def _section(section: str, cls: type, values: object, origin: str):
+    _expect(isinstance(values, dict), f"「{section}」应为表 (table)", origin)
+    allowed = {f.name for f in fields(cls)}
+    unknown = set(values) - allowed
+    _expect(not unknown, f"「{section}」中未知的键 {sorted(unknown)}；允许的键：{sorted(allowed)}", origin)
+    defaults = cls()
+    kwargs = {}
+    for key, value in values.items():
+        label = f"{section}.{key}"
+        default = getattr(defaults, key)
+        choices = _CHOICES.get((section, key))
+        if choices is not None:
+            _expect(value in choices, f"「{label}」的值 {value!r} 无效；可选：{', '.join(choices)}", origin)
+            kwargs[key] = value
+        elif isinstance(default, bool):
+            _expect(isinstance(value, bool), f"「{label}」应为 true/false", origin)
+            kwargs[key] = value
+        elif isinstance(default, int) and not isinstance(default, bool):
+            _expect(isinstance(value, int) and not isinstance(value, bool) and value >= 0, f"「{label}」应为非负整数", origin)
+            kwargs[key] = value
+        elif isinstance(default, float):
+            kwargs[key] = _number(value, label, origin, 0)
+        elif key == "level_weights":
+            _expect(isinstance(value, list) and len(value) == 5, f"「{label}」应为 5 个数值（非常满意…不满意）", origin)
+            kwargs[key] = tuple(_number(v, label, origin, 0, 1) for v in value)
+        elif key == "bands":
+            kwargs[key] = _qual_bands(value, label, origin)
+        elif key == "default_fraction":
+            _expect(isinstance(value, dict) and set(value) == set(QUAL_LEVELS), f"「{label}」应含 {QUAL_LEVELS}", origin)
+            kwargs[key] = {k: _number(v, f"{label}.{k}", origin, 0, 1) for k, v in value.items()}
+    result = cls(**{**{f.name: getattr(defaults, f.name) for f in fields(cls)}, **kwargs})
+    if cls is QualitativeRules:
+        for level in QUAL_LEVELS:
+            lo, hi = result.bands[level]
+            frac = result.default_fraction[level]
+            _expect(lo <= frac <= hi, f"定性默认得分比例 {level}={frac} 不在其档位 [{lo}, {hi}] 内", origin)
+    return result
+
+
+def _qual_bands(value: object, label: str, origin: str) -> dict[str, tuple[float, float]]:
+    _expect(isinstance(value, dict) and set(value) == set(QUAL_LEVELS), f"「{label}」应含 {QUAL_LEVELS}", origin)
+    bands = {}
+    for level in QUAL_LEVELS:
+        pair = value[level]
+        _expect(isinstance(pair, list) and len(pair) == 2, f"「{label}.{level}」应为 [下限, 上限]", origin)
+        lo, hi = (_number(v, f"{label}.{level}", origin, 0, 1) for v in pair)
+        _expect(lo < hi, f"「{label}.{level}」下限应小于上限", origin)
+        bands[level] = (lo, hi)
+    _expect(
+        bands["未达成"][1] == bands["部分达成"][0] and bands["部分达成"][1] == bands["达成"][0] and bands["达成"][1] == 1.0
+        and bands["未达成"][0] == 0.0,
+        f"「{label}」三档应首尾相接并覆盖 0–1",
+        origin,
+    )
+    return bands
+
+
+def dump_profile(profile: Profile) -> str:
+    """The profile as a complete TOML document (round-trips through load)."""
+
+    def fmt(value: object) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str):
+            return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(value, (list, tuple)):
+            return "[" + ", ".join(fmt(v) for v in value) + "]"
+        return repr(value)
+
+    lines = [f"name = {fmt(profile.name)}", f"title = {fmt(profile.title)}", f"source = {fmt(profile.source)}",
+             f"decimals = {profile.decimals}", f"score_cap_at_weight = {fmt(profile.score_cap_at_weight)}", ""]
+    lines.append("[first_level_weights]")
+    lines += [f"{fmt(k)} = {fmt(v)}" for k, v in profile.first_level_weights.items()]
+    lines += ["", "[grade]", "bands = [" + ", ".join(f"[{fmt(n)}, {fmt(v)}]" for n, v in profile.grade_bands) + "]"]
+    for section in _SECTIONS:
+        obj = getattr(profile, section)
+        lines += ["", f"[{section}]"]
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, dict):
+                lines.append(f"{f.name} = {{ " + ", ".join(f"{fmt(k)} = {fmt(list(v) if isinstance(v, tuple) else v)}" for k, v in value.items()) + " }")
+            else:
+                lines.append(f"{f.name} = {fmt(value)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,384 @@
+"""The scoring rules of DOMAIN.md §2 as pure functions over plain values.
+
+Arguments arrive as Excel hands them (float, str, None for blank). Every rule returns an Assessment whose
+score is capped to [0, 分值] and rounded the Excel way; what varies by province is read from the Profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from perfscore.rules.errors import RuleInputError
+from perfscore.rules.excelmath import compare15, excel_round, round15, sum15
+from perfscore.rules.profiles import QUAL_LEVELS, Profile, load_profile
+from perfscore.rules.values import (
+    NATURE_LABELS,
+    OPERATOR_LABELS,
+    Nature,
+    Operator,
+    Quantity,
+    is_blank,
+    normalize_text,
+    parse_nature,
+    parse_operator,
+    parse_qual_level,
+    parse_quantity,
+)
+
+ProfileLike = "Profile | str | None"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    score: float
+    weight: float
+    ratio: float | None  # B/A (or the rate the rule used)
+    rule_id: str  # stable id: exec_rate, positive, negative, equal, qualitative, satisfaction, cost_saving
+    rule_text: str  # Chinese: which rule and how it was applied, with the numbers
+    band: str | None = None  # qualitative band (达成/部分达成/未达成)
+    warnings: tuple[str, ...] = ()
+
+
+def _profile(profile: "Profile | str | None") -> Profile:
+    return load_profile(profile)
+
+
+def _weight(raw: object, cell: str | None) -> float:
+    weight = parse_quantity(raw, what="分值", cell=cell).value
+    if weight < 0:
+        raise RuleInputError(f"分值不能为负数：{weight:g}", cell=cell)
+    return weight
+
+
+def _finish(raw_score: float, weight: float, profile: Profile) -> float:
+    score = round15(raw_score)
+    if profile.score_cap_at_weight:
+        score = min(score, weight)
+    score = max(score, 0.0)
+    return excel_round(score, profile.decimals)
+
+
+def _fmt(x: float) -> str:
+    return f"{round15(x):g}"
+
+
+# ---------------------------------------------------------------- budget execution
+
+
+def assess_exec_rate(budget: object, spent: object, weight: object, profile: ProfileLike = None, *, cell: str | None = None) -> Assessment:
+    """预算执行率得分 = min(全年执行数/全年预算数, 1) × 分值 (932.92/3000×10 = 3.11)."""
+    p = _profile(profile)
+    w = _weight(weight, cell)
+    a = parse_quantity(budget, what="全年预算数", cell=cell).value
+    b = parse_quantity(spent, what="全年执行数", cell=cell).value
+    if a <= 0:
+        raise RuleInputError(f"全年预算数为 {_fmt(a)}，无法计算预算执行率（应大于 0）", cell=cell)
+    if b < 0:
+        raise RuleInputError(f"全年执行数不能为负数：{_fmt(b)}", cell=cell)
+    rate = b / a
+    warnings = []
+    if compare15(rate, 1) > 0:
+        warnings.append(f"执行数 {_fmt(b)} 超过预算数 {_fmt(a)}（执行率 {rate:.2%}），请核实")
+    if compare15(rate, p.exec_rate.reason_threshold) < 0:
+        warnings.append(f"执行率 {rate:.2%} 低于 {p.exec_rate.reason_threshold:.0%}，须说明原因")
+    used = min(rate, 1.0) if p.exec_rate.cap_at_full else rate
+    score = _finish(used * w, w, p)
+    text = f"预算执行率 {_fmt(b)}/{_fmt(a)} = {rate:.2%}，得分 = min(执行率, 1) × {_fmt(w)} = {score:g}"
+    return Assessment(score, w, rate, "exec_rate", text, warnings=tuple(warnings))
+
+
+def score_exec_rate(budget: object, spent: object, weight: object, profile: ProfileLike = None) -> float:
+    return assess_exec_rate(budget, spent, weight, profile).score
+
+
+# ---------------------------------------------------------------- indicators
+
+
+def resolve_kind(nature: object, operator: object, target: object, *, cell: str | None = None) -> tuple[str, Operator | None]:
+    """Which rule applies: 'positive' | 'negative' | 'equal' | 'qualitative', and the operator used.
+
+    指标性质 and 指标方向 may each be blank when the other (or an operator inside the target, "≥95%") says it.
+    """
+    n: Nature | None = parse_nature(nature, cell=cell)
+    op = parse_operator(operator, cell=cell)
+    if op is None and isinstance(nature, str):
+        op = parse_operator(nature, cell=cell) if _looks_like_operator(nature) else None
+    if op is None and isinstance(target, str) and not is_blank(target):
+        try:
+            op = parse_quantity(target, what="年度指标值").operator
+        except RuleInputError:
+            op = None
+    if n == "qualitative":
+        return "qualitative", op
+    if op == "=":
+        return "equal", op
+    if n == "positive":
+        if op in ("<=", "<"):
+            raise RuleInputError(f"指标性质为正向，但指标方向为「{OPERATOR_LABELS[op]}」，二者矛盾", cell=cell)
+        return "positive", op or ">="
+    if n == "negative":
+        if op in (">=", ">"):
+            raise RuleInputError(f"指标性质为反向，但指标方向为「{OPERATOR_LABELS[op]}」，二者矛盾", cell=cell)
+        return "negative", op or "<="
+    if op in (">=", ">"):
+        return "positive", op
+    if op in ("<=", "<"):
+        return "negative", op
+    # Nothing says the direction: a numeric target means 正向 is a guess we refuse; text means 定性.
+    if _is_numeric(target):
+        raise RuleInputError("指标性质和指标方向均为空，无法判断按正向还是反向计分", cell=cell)
+    return "qualitative", None
+
+
+def _looks_like_operator(text: str) -> bool:
+    try:
+        return parse_operator(text) is not None and parse_nature(text) != "qualitative"
+    except RuleInputError:
+        return False
+
+
+def _is_numeric(value: object) -> bool:
+    if is_blank(value):
+        return False
+    try:
+        parse_quantity(value)
+        return True
+    except RuleInputError:
+        return False
+
+
+def _align_percent(target: Quantity, actual: Quantity, p: Profile, cell: str | None) -> tuple[float, float, list[str]]:
+    """95% against 96: when one side is a percentage and the other a plain number, say how it was read."""
+    a, b, notes = target.value, actual.value, []
+    if target.is_percent != actual.is_percent:
+        plain, pct = (actual, target) if target.is_percent else (target, actual)
+        if plain.value > 1.5 and pct.value <= 1.5:
+            if p.indicator.percent_plain_number == "strict":
+                raise RuleInputError(
+                    f"年度指标值与实际完成值单位不一致：一个是百分数，一个是数值 {_fmt(plain.value)}", cell=cell
+                )
+            notes.append(f"数值 {_fmt(plain.value)} 按百分数 {_fmt(plain.value)}% 理解（单位不一致，请核实）")
+            if plain is actual:
+                b = plain.value / 100
+            else:
+                a = plain.value / 100
+    if target.unit and actual.unit and normalize_text(target.unit) != normalize_text(actual.unit):
+        notes.append(f"计量单位不一致：年度指标值为「{target.unit}」，实际完成值为「{actual.unit}」")
+    return a, b, notes
+
+
+def assess_indicator(
+    nature: object,
+    operator: object,
+    target: object,
+    actual: object,
+    weight: object,
+    profile: ProfileLike = None,
+    *,
+    cell: str | None = None,
+) -> Assessment:
+    """One indicator row scored by 指标性质/指标方向 (正向, 反向, 等于, 定性)."""
+    p = _profile(profile)
+    w = _weight(weight, cell)
+    kind, op = resolve_kind(nature, operator, target, cell=cell)
+    if kind == "qualitative":
+        return _assess_qualitative(target, actual, w, p, cell)
+    label = NATURE_LABELS.get(kind, "等于") if kind != "equal" else "等于"
+    if is_blank(target):
+        raise RuleInputError(f"年度指标值为空，无法计算{label}指标得分", cell=cell)
+    if is_blank(actual):
+        raise RuleInputError(f"实际完成值为空，无法计算{label}指标得分", cell=cell)
+    tq = parse_quantity(target, what="年度指标值", cell=cell)
+    aq = parse_quantity(actual, what="实际完成值", cell=cell)
+    a, b, notes = _align_percent(tq, aq, p, cell)
+    if kind == "positive":
+        return _positive(a, b, w, p, notes, cell)
+    if kind == "negative":
+        return _negative(a, b, w, p, notes, cell)
+    return _equal(a, b, w, p, notes, cell)
+
+
+def score_indicator(nature: object, operator: object, target: object, actual: object, weight: object, profile: ProfileLike = None) -> float:
+    return assess_indicator(nature, operator, target, actual, weight, profile).score
+
+
+def _positive(a: float, b: float, w: float, p: Profile, notes: list[str], cell: str | None) -> Assessment:
+    if a < 0:
+        raise RuleInputError(f"正向指标的年度指标值不能为负数：{_fmt(a)}", cell=cell)
+    if compare15(b, a) >= 0:
+        ratio = None if a == 0 else b / a
+        raw, how = w, f"实际 {_fmt(b)} ≥ 目标 {_fmt(a)}，得满分"
+        if ratio is not None and compare15(ratio, p.indicator.over_target_warn_ratio) >= 0:
+            notes.append(f"实际完成值为目标的 {ratio:.0%}，指标值设置可能偏低")
+            if p.indicator.over_target_policy == "deduct":
+                raw = w - p.indicator.over_target_deduct_points
+                how += f"，超额过多扣 {_fmt(p.indicator.over_target_deduct_points)} 分"
+    else:
+        ratio = b / a
+        raw, how = ratio * w, f"实际 {_fmt(b)} < 目标 {_fmt(a)}，得分 = {_fmt(b)}/{_fmt(a)} × {_fmt(w)}"
+    score = _finish(raw, w, p)
+    return Assessment(score, w, ratio, "positive", f"正向指标：{how} = {score:g}", warnings=tuple(notes))
+
+
+def _negative(a: float, b: float, w: float, p: Profile, notes: list[str], cell: str | None) -> Assessment:
+    if a < 0 or b < 0:
+        raise RuleInputError(f"反向指标的数值不能为负数：目标 {_fmt(a)}，实际 {_fmt(b)}", cell=cell)
+    ratio = None if a == 0 else b / a
+    if b == 0:
+        if p.indicator.negative_zero_actual == "half":
+            raw, how = w / 2, "实际完成值为 0，按规则得一半分"
+        else:
+            raw, how = w, "实际完成值为 0，得满分"
+        notes.append("反向指标实际完成值为 0，请核实是否真实为 0")
+    elif compare15(b, a) <= 0:
+        raw, how = w, f"实际 {_fmt(b)} ≤ 目标 {_fmt(a)}，得满分"
+    elif p.indicator.negative_overrun == "zero":
+        raw, how = 0.0, f"实际 {_fmt(b)} 超过目标 {_fmt(a)}，不得分"
+    elif p.indicator.negative_overrun == "linear":
+        raw = 0.0 if a == 0 else max(0.0, (2 * a - b) / a) * w
+        how = f"实际 {_fmt(b)} 超过目标 {_fmt(a)}，得分 = (2×{_fmt(a)} − {_fmt(b)})/{_fmt(a)} × {_fmt(w)}"
+    else:
+        raw, how = a / b * w, f"实际 {_fmt(b)} 超过目标 {_fmt(a)}，得分 = {_fmt(a)}/{_fmt(b)} × {_fmt(w)}"
+    score = _finish(raw, w, p)
+    return Assessment(score, w, ratio, "negative", f"反向指标：{how} = {score:g}", warnings=tuple(notes))
+
+
+def _equal(a: float, b: float, w: float, p: Profile, notes: list[str], cell: str | None) -> Assessment:
+    ratio = None if a == 0 else b / a
+    cmp = compare15(b, a)
+    if cmp == 0:
+        raw, how = w, f"实际 {_fmt(b)} = 目标 {_fmt(a)}，得满分"
+    elif cmp < 0:
+        if a <= 0:
+            raise RuleInputError(f"等于型指标的年度指标值应大于 0：{_fmt(a)}", cell=cell)
+        raw, how = b / a * w, f"实际 {_fmt(b)} < 目标 {_fmt(a)}，得分 = {_fmt(b)}/{_fmt(a)} × {_fmt(w)}"
+    elif p.indicator.equal_over == "two_sided" and a > 0:
+        raw = max(0.0, 1 - (b - a) / a) * w
+        how = f"实际 {_fmt(b)} 偏离目标 {_fmt(a)}，得分 = (1 − 偏差率) × {_fmt(w)}"
+    else:
+        raw, how = w, f"实际 {_fmt(b)} 超过目标 {_fmt(a)}，按等于型得满分"
+        notes.append(f"等于型指标实际 {_fmt(b)} 超过目标 {_fmt(a)}，请核实")
+    score = _finish(raw, w, p)
+    return Assessment(score, w, ratio, "equal", f"等于型指标：{how} = {score:g}", warnings=tuple(notes))
+
+
+def qual_band(level: str, profile: ProfileLike = None) -> tuple[float, float]:
+    """The score range [lo, hi] of 分值 fractions for a qualitative level (upper bound open except 达成)."""
+    p = _profile(profile)
+    if level not in QUAL_LEVELS:
+        raise RuleInputError(f"未知的定性完成程度「{level}」（应为 达成/部分达成/未达成）")
+    return p.qualitative.bands[level]
+
+
+def level_of_fraction(fraction: float, profile: ProfileLike = None) -> str:
+    """Which band a score fraction (得分/分值) falls in."""
+    p = _profile(profile)
+    for level in QUAL_LEVELS:
+        lo, hi = p.qualitative.bands[level]
+        if compare15(fraction, lo) >= 0 and (compare15(fraction, hi) < 0 or (level == "达成" and compare15(fraction, hi) <= 0)):
+            return level
+    return "达成" if fraction > 1 else "未达成"
+
+
+def _assess_qualitative(target: object, actual: object, w: float, p: Profile, cell: str | None) -> Assessment:
+    # A percentage as the actual of a 定性 row is the filler's judgement of the degree (e.g. "85%").
+    if isinstance(actual, str) and "%" in normalize_text(actual) and _is_numeric(actual):
+        degree = parse_quantity(actual, what="完成程度", cell=cell).value
+        if not 0 <= degree <= 1:
+            raise RuleInputError(f"定性指标完成程度应在 0%–100% 之间：{actual}", cell=cell)
+        level = level_of_fraction(degree, p)
+        score = _finish(degree * w, w, p)
+        return Assessment(score, w, degree, "qualitative", f"定性指标：完成程度 {degree:.0%}（{level}），得分 {score:g}", band=level)
+    level = parse_qual_level(actual, target, cell=cell)
+    fraction = p.qualitative.default_fraction[level]
+    score = _finish(fraction * w, w, p)
+    lo, hi = p.qualitative.bands[level]
+    text = f"定性指标：{level}（档位 {lo:.0%}–{hi:.0%}），默认按 {fraction:.0%} × {_fmt(w)} = {score:g}"
+    return Assessment(score, w, fraction, "qualitative", text, band=level)
+
+
+# ---------------------------------------------------------------- survey, cost, totals, grade
+
+
+def assess_satisfaction(counts: Sequence[object], weight: object, profile: ProfileLike = None, *, cell: str | None = None) -> Assessment:
+    """Survey counts (非常满意, 比较满意, 一般满意, 不太满意, 不满意) -> score (10×80.75/91 = 8.87)."""
+    p = _profile(profile)
+    w = _weight(weight, cell)
+    labels = ("非常满意", "比较满意", "一般满意", "不太满意", "不满意")
+    if len(counts) != 5:
+        raise RuleInputError(f"满意度调查应有 5 档人数，实际为 {len(counts)} 档", cell=cell)
+    numbers = []
+    for label, raw in zip(labels, counts):
+        n = 0.0 if is_blank(raw) else parse_quantity(raw, what=f"「{label}」人数", cell=cell).value
+        if n < 0:
+            raise RuleInputError(f"「{label}」人数不能为负数：{_fmt(n)}", cell=cell)
+        numbers.append(n)
+    total = sum(numbers)
+    if total <= 0:
+        raise RuleInputError("满意度调查有效人数为 0，无法计算", cell=cell)
+    if p.satisfaction.method == "satisfied_share":
+        k = p.satisfaction.satisfied_levels
+        share = sum(numbers[:k]) / total
+        text = f"满意度 = 满意人数 {_fmt(sum(numbers[:k]))} / 有效人数 {_fmt(total)}"
+    else:
+        share = sum(n * lw for n, lw in zip(numbers, p.satisfaction.level_weights)) / total
+        text = f"满意度 = Σ人数×档位权重 / 有效人数 = {share:.4f}"
+    score = _finish(share * w, w, p)
+    return Assessment(score, w, share, "satisfaction", f"{text}，得分 = {share:.4f} × {_fmt(w)} = {score:g}")
+
+
+def score_satisfaction(very: object, fairly: object, neutral: object, unhappy: object, very_unhappy: object, weight: object, profile: ProfileLike = None) -> float:
+    return assess_satisfaction((very, fairly, neutral, unhappy, very_unhappy), weight, profile).score
+
+
+def assess_cost_saving(planned: object, actual: object, weight: object, profile: ProfileLike = None, *, cell: str | None = None) -> Assessment:
+    """成本节约率 = (计划成本 − 实际成本)/计划成本; ≥ 0 full, else (1 + rate) × 分值, floor 0."""
+    p = _profile(profile)
+    w = _weight(weight, cell)
+    plan = parse_quantity(planned, what="计划成本", cell=cell).value
+    cost = parse_quantity(actual, what="实际成本", cell=cell).value
+    if plan <= 0:
+        raise RuleInputError(f"计划成本应大于 0：{_fmt(plan)}", cell=cell)
+    if cost < 0:
+        raise RuleInputError(f"实际成本不能为负数：{_fmt(cost)}", cell=cell)
+    rate = (plan - cost) / plan
+    raw = w if compare15(rate, 0) >= 0 else (1 + rate) * w
+    score = _finish(raw, w, p)
+    text = f"成本节约率 = ({_fmt(plan)} − {_fmt(cost)})/{_fmt(plan)} = {rate:.2%}，得分 {score:g}"
+    return Assessment(score, w, rate, "cost_saving", text)
+
+
+def score_cost_saving(planned: object, actual: object, weight: object, profile: ProfileLike = None) -> float:
+    return assess_cost_saving(planned, actual, weight, profile).score
+
+
+def total_score(scores: Sequence[float]) -> float:
+    """总分 = Σ of the (already rounded) item scores, held at 15 significant digits."""
+    return sum15(scores)
+
+
+def rescaled_total(items: Sequence[tuple[float, float | None]], profile: ProfileLike = None) -> float:
+    """Total when some rows are 不适用 (score None): by profile, rescale the rest to 100 or drop the weight."""
+    p = _profile(profile)
+    applicable = [(w, s) for w, s in items if s is not None]
+    raw = total_score([s for _, s in applicable])
+    if p.total.not_applicable == "drop_weight" or len(applicable) == len(items):
+        return raw
+    kept = sum15(w for w, _ in applicable)
+    full = sum15(w for w, _ in items)
+    if kept <= 0:
+        raise RuleInputError("所有指标均为「不适用」，无法计算总分")
+    return excel_round(raw * full / kept, p.decimals)
+
+
+def grade(total: object, profile: ProfileLike = None, *, cell: str | None = None) -> str:
+    """评价等级 from the total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 (bounds inclusive, compared at 15 digits)."""
+    p = _profile(profile)
+    value = parse_quantity(total, what="总分", cell=cell).value
+    if value < 0 or compare15(value, 100) > 0:
+        raise RuleInputError(f"总分应在 0–100 之间，实际为 {_fmt(value)}", cell=cell)
+    for name, low in p.grade_bands:
+        if compare15(value, low) >= 0:
+            return name
+    return p.grade_bands[-1][0]
