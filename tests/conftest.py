@@ -27,3 +27,12 @@ def examples_dir(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def repo_dir() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def published_forms() -> dict:
+    """Row-by-row transcriptions of the published forms in shared/examples/ (tests/data/example_*.toml)."""
+    import tomllib
+
+    data_dir = REPO / "tests" / "data"
+    return {p.stem: tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(data_dir.glob("example_*.toml"))}
