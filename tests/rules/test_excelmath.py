@@ -1,0 +1,46 @@
+import functools
+import operator
+
+import pytest
+
+from perfscore.rules import compare15, excel_round, grade, round15, total_score
+
+
+@pytest.mark.parametrize(
+    "x, digits, expected",
+    [
+        (2.675, 2, 2.68),  # Python's round gives 2.67
+        (80.1 / 90 * 2.5, 2, 2.23),  # LibreOffice/ironcalc 2.23; pycel/formulas 2.22 (ENGINES.md)
+        (1.005, 2, 1.01),
+        (-2.675, 2, -2.68),  # half away from zero, also below zero
+        (0.125, 2, 0.13),
+        (17 / 19 * 2, 2, 1.79),
+        (189 / 242 * 2, 2, 1.56),
+        (932.92 / 3000 * 10, 2, 3.11),
+        (2.5, 0, 3.0),
+        (-0.004, 2, 0.0),
+    ],
+)
+def test_excel_round_matches_excel(x, digits, expected):
+    assert excel_round(x, digits) == expected
+
+
+def test_python_round_would_be_wrong_here():
+    # The reason excel_round exists: these are the cases round() gets wrong.
+    assert round(2.675, 2) != excel_round(2.675, 2)
+    assert round(80.1 / 90 * 2.5, 2) != excel_round(80.1 / 90 * 2.5, 2)
+
+
+def test_five_two_decimal_scores_adding_to_90_grade_excellent():
+    scores = [20.02, 25.0, 10.6, 19.61, 14.77]
+    naive = functools.reduce(operator.add, scores)  # how a plain engine adds (Python ≥3.12 sum() compensates)
+    assert naive < 90  # binary floats say 89.99999999999999
+    assert total_score(scores) == 90
+    assert grade(total_score(scores)) == "优"
+    assert grade(naive) == "优"  # compared at 15 significant digits
+
+
+def test_compare15_and_round15():
+    assert compare15(0.1 + 0.2, 0.3) == 0
+    assert compare15(89.99, 90) == -1
+    assert round15(1 / 3) == 0.333333333333333
