@@ -26,6 +26,9 @@ class XlsxError(_Base):  # type: ignore[misc, valid-type]
     def __str__(self) -> str:
         return self.message
 
+    def with_cell(self, cell: str | None) -> "XlsxError":
+        return self  # file-level refusal: no cell to name
+
 
 # Stable codes (the recalc summary and the checks print them).
 NOT_FOUND = "xlsx.not_found"

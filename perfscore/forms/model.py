@@ -1,0 +1,217 @@
+"""The form model: what a self-evaluation form says, each value with the cell it came from.
+
+Pure data (frozen dataclasses). Values are kept as the workbook holds them (text stays text, numbers stay
+numbers); parsing into numbers goes through perfscore.rules.values on demand, so a value nobody can parse is
+reported by the caller that needs it, naming its cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterator
+
+from perfscore.xlsx.grid import parse_ref
+
+
+class FormKind(str, Enum):
+    PROJECT = "项目支出自评"
+    DEPARTMENT = "部门整体自评"
+    THIRD_PARTY = "第三方评分"
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """One value of a form and where it came from.
+
+    value: what the cell holds (a typed constant, or the cached result of its formula), None when blank;
+    cell: "Sheet!A1", None when the form has no cell for it; formula: "=..." or None;
+    cached: True when value is a formula's cached result (may be stale until recalculated).
+    """
+
+    value: object = None
+    cell: str | None = None
+    formula: str | None = None
+    cached: bool = False
+
+    @property
+    def is_blank(self) -> bool:
+        v = self.value
+        return v is None or (isinstance(v, str) and v.strip() == "")
+
+    @property
+    def sheet(self) -> str | None:
+        return None if self.cell is None else self.cell.rsplit("!", 1)[0]
+
+    @property
+    def ref(self) -> str | None:
+        """The A1 part of cell ("G12")."""
+        return None if self.cell is None else self.cell.rsplit("!", 1)[1]
+
+    @property
+    def row(self) -> int | None:
+        return None if self.cell is None else parse_ref(self.ref)[0]
+
+    @property
+    def col(self) -> int | None:
+        return None if self.cell is None else parse_ref(self.ref)[1]
+
+    def number(self, what: str = "数值") -> float | None:
+        """The value as a number (blank -> None); RuleInputError naming the cell when it is not one."""
+        from perfscore.rules.values import parse_number
+
+        return parse_number(self.value, what=what, cell=self.cell, allow_blank=True)
+
+    def text(self) -> str:
+        return "" if self.value is None else str(self.value).strip()
+
+
+MISSING = Sourced()
+
+
+@dataclass(frozen=True)
+class HeaderFacts:
+    project_name: Sourced = MISSING  # 项目名称 (or 部门名称 on department forms)
+    department: Sourced = MISSING  # 主管部门
+    implementer: Sourced = MISSING  # 实施单位 (填报单位 when no 实施单位 is given)
+    year: Sourced = MISSING  # 年度: a 4-digit year as int when found in text
+    title: Sourced = MISSING  # the form's title cell
+    extra: tuple[tuple[str, Sourced], ...] = ()  # other "label：value" facts (填报单位, 项目概况, ...)
+
+
+FUNDS_LABELS = ("年度资金总额", "财政拨款", "上年结转", "其他资金")
+
+
+@dataclass(frozen=True)
+class FundsRow:
+    """One row of the 项目资金 block: 年度资金总额 / 其中：财政拨款 / 上年结转资金 / 其他资金."""
+
+    label: str  # one of FUNDS_LABELS
+    label_cell: Sourced
+    initial_budget: Sourced = MISSING  # 年初预算数
+    budget: Sourced = MISSING  # 全年预算数 (A)
+    spent: Sourced = MISSING  # 全年执行数 (B)
+    weight: Sourced = MISSING  # 分值
+    exec_rate: Sourced = MISSING  # 执行率
+    score: Sourced = MISSING  # 得分
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of the indicator table. level1/level2 are filled down from merged or blank cells above."""
+
+    row: int
+    level1: Sourced = MISSING
+    level2: Sourced = MISSING
+    level3: Sourced = MISSING
+    nature: Sourced = MISSING  # 指标性质 (正向/反向/定性); the same cell as operator when the form merges them
+    operator: Sourced = MISSING  # 指标方向
+    target: Sourced = MISSING  # 年度指标值
+    actual: Sourced = MISSING  # 实际完成值
+    unit: Sourced = MISSING  # 计量单位
+    weight: Sourced = MISSING  # 分值
+    score: Sourced = MISSING  # 得分
+    deviation_reason: Sourced = MISSING  # 偏差原因分析及改进措施
+    rule_text: Sourced = MISSING  # 评价要点及评分规则
+    note: Sourced = MISSING  # 指标说明 / 指标解释
+
+    @property
+    def name(self) -> str:
+        return self.level3.text() or self.level2.text() or self.level1.text()
+
+    @property
+    def is_exec_rate(self) -> bool:
+        return "预算执行率" in self.name
+
+    @property
+    def is_bonus(self) -> bool:
+        """加减分项: scored outside the 100 points (weight usually blank)."""
+        return any(k in self.level1.text() for k in ("加减分", "加分项", "减分项")) or any(
+            k in self.level2.text() for k in ("加分项", "减分项")
+        )
+
+
+@dataclass(frozen=True)
+class Subtotal:
+    """A declared 小计 row (scope = the first-level group it closes, "" when unknown)."""
+
+    row: int
+    label: Sourced
+    scope: str = ""
+    weight: Sourced = MISSING
+    score: Sourced = MISSING
+
+
+@dataclass(frozen=True)
+class GroupWeight:
+    """A weight written into a group name: "部门决策（15分）", "决策机制 (4分)", "加减分项 (≤5分)"."""
+
+    level: int  # 1 or 2
+    name: str  # the name without the weight
+    weight: float
+    cell: str
+    is_cap: bool = False  # "≤5分": an upper bound, not a weight
+
+
+_GROUP_WEIGHT_RE = re.compile(r"[（(]\s*(≤|<=|不超过)?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
+
+
+def split_group_weight(text: str) -> tuple[str, float | None, bool]:
+    """'部门决策 (15分)' -> ('部门决策', 15.0, False); '加减分项 (≤5分)' -> ('加减分项', 5.0, True)."""
+    m = _GROUP_WEIGHT_RE.search(text)
+    if not m:
+        return text.strip(), None, False
+    name = (text[: m.start()] + text[m.end():]).strip()
+    return name, float(m.group(2)), bool(m.group(1))
+
+
+@dataclass(frozen=True)
+class Form:
+    kind: FormKind
+    sheet: str
+    header: HeaderFacts = field(default_factory=HeaderFacts)
+    funds: tuple[FundsRow, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    subtotals: tuple[Subtotal, ...] = ()
+    group_weights: tuple[GroupWeight, ...] = ()
+    total_weight: Sourced = MISSING  # the 分值 cell of the 总分/合计 row
+    total: Sourced = MISSING  # the 得分 cell of the 总分/合计 row
+    grade: Sourced = MISSING  # 评价等级 / 绩效等级
+    header_rows: tuple[int, int] = (0, 0)  # first and last row of the indicator table header
+    last_row: int = 0  # last row of the form (total or grade row)
+    columns: tuple[tuple[str, int], ...] = ()  # role -> column of the indicator table (see labels.ROLES)
+
+    @property
+    def column_map(self) -> dict[str, int]:
+        return dict(self.columns)
+
+    @property
+    def exec_funds_row(self) -> FundsRow | None:
+        """The 年度资金总额 row: the one whose 执行率 is scored (分值/得分) on the central layout."""
+        for f in self.funds:
+            if f.label == "年度资金总额":
+                return f
+        return None
+
+    def scored(self) -> Iterator[tuple[str, Sourced, Sourced]]:
+        """(name, weight, score) of everything that adds up to the total: the funds exec-rate row (when the
+        form scores it there) and every indicator row."""
+        fr = self.exec_funds_row
+        if fr is not None and (not fr.weight.is_blank or not fr.score.is_blank):
+            yield "预算执行率", fr.weight, fr.score
+        for ind in self.indicators:
+            yield ind.name, ind.weight, ind.score
+
+    def tree(self) -> dict[str, dict[str, list[Indicator]]]:
+        """level1 -> level2 -> indicators, in form order."""
+        out: dict[str, dict[str, list[Indicator]]] = {}
+        for ind in self.indicators:
+            out.setdefault(ind.level1.text(), {}).setdefault(ind.level2.text(), []).append(ind)
+        return out
+
+
+@dataclass(frozen=True)
+class FormReadResult:
+    forms: list[Form]
+    not_forms: list[tuple[str, str]]  # (sheet, reason in Chinese)

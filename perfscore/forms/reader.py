@@ -1,0 +1,445 @@
+"""Layout reader: find self-evaluation forms on the sheets of a WorkbookGrid, wherever they sit.
+
+The indicator table is found by its header labels (labels.py): a band of 1-3 consecutive label rows that
+together name a first/second/third-level column, a 分值 column and a 得分 column. Column order is free;
+merged and multi-row headers are read through merge anchors. Above the table (between the previous form and
+this header) the reader looks for header facts and the 项目资金 block; below it, rows until 总分/合计, 绩效等级,
+a closing section (主要成效 …), the next table, or a run of blank rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perfscore.xlsx.grid import CellData, SheetGrid, WorkbookGrid, cell_ref
+
+from . import labels as L
+from .model import (
+    MISSING,
+    Form,
+    FormKind,
+    FormReadResult,
+    FundsRow,
+    GroupWeight,
+    HeaderFacts,
+    Indicator,
+    Sourced,
+    Subtotal,
+    split_group_weight,
+)
+
+MAX_HEADER_ROWS = 3
+MAX_BLANK_RUN = 4
+_YEAR_RE = re.compile(r"(20\d{2}|19\d{2})\s*年")
+_INDICATOR_ROLES = ("level1", "level2", "level3", "nature", "operator", "target", "actual", "unit", "weight",
+                    "score", "deviation_reason", "rule_text", "note")
+KIND_NAME = "PERFSCORE_KIND"
+
+
+def read_forms(grid: WorkbookGrid) -> FormReadResult:
+    forms: list[Form] = []
+    not_forms: list[tuple[str, str]] = []
+    for sheet in grid.sheets:
+        found, reason = read_sheet_forms(sheet, grid)
+        forms.extend(found)
+        if not found:
+            not_forms.append((sheet.name, reason))
+    return FormReadResult(forms=forms, not_forms=not_forms)
+
+
+class _View:
+    """Merge-aware access to one sheet."""
+
+    def __init__(self, sheet: SheetGrid):
+        self.sheet = sheet
+        self.max_row = sheet.max_row
+        self.max_col = sheet.max_col
+        self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
+        self.span: dict[tuple[int, int], tuple[int, int]] = {}
+        for r1, c1, r2, c2 in sheet.merged:
+            r2c, c2c = min(r2, max(self.max_row, r1)), min(c2, max(self.max_col, c1))  # whole-column merges
+            self.span[(r1, c1)] = (r2, c2)
+            for r in range(r1, r2c + 1):
+                for c in range(c1, c2c + 1):
+                    if (r, c) != (r1, c1):
+                        self.anchor[(r, c)] = (r1, c1)
+        self.rows: dict[int, list[CellData]] = {}
+        for cell in sheet.iter_cells():
+            self.rows.setdefault(cell.row, []).append(cell)
+
+    def anchor_of(self, r: int, c: int) -> tuple[int, int]:
+        return self.anchor.get((r, c), (r, c))
+
+    def is_continuation(self, r: int, c: int) -> bool:
+        return (r, c) in self.anchor
+
+    def cell(self, r: int, c: int) -> CellData | None:
+        return self.sheet.cells.get(self.anchor_of(r, c))
+
+    def sourced(self, r: int, c: int | None) -> Sourced:
+        if c is None:
+            return MISSING
+        ar, ac = self.anchor_of(r, c)
+        where = f"{self.sheet.name}!{cell_ref(ar, ac)}"
+        cell = self.sheet.cells.get((ar, ac))
+        if cell is None:
+            return Sourced(None, where)
+        return Sourced(cell.value, where, cell.formula, cell.formula is not None)
+
+    def text(self, r: int, c: int) -> str:
+        cell = self.cell(r, c)
+        return cell.value.strip() if cell is not None and isinstance(cell.value, str) else ""
+
+    def row_cells(self, r: int) -> list[CellData]:
+        """Anchor cells that start in row r (merged continuations are not repeated)."""
+        return self.rows.get(r, [])
+
+    def right_value(self, r: int, c: int, limit: int = 12) -> Sourced:
+        """The first non-blank cell right of (r, c), skipping the label's own merge span."""
+        end_c = self.span.get((r, c), (r, c))[1]
+        for cc in range(end_c + 1, min(end_c + 1 + limit, self.max_col + 1)):
+            if self.is_continuation(r, cc):
+                continue
+            s = self.sourced(r, cc)
+            if not s.is_blank:
+                return s
+        return MISSING
+
+
+# -- header bands ------------------------------------------------------------------------------------------
+
+def _row_roles(view: _View, r: int) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for cell in view.row_cells(r):
+        if isinstance(cell.value, str):
+            role = L.role_of(cell.value)
+            if role:
+                out[cell.col] = role
+    return out
+
+
+def _has_numbers(view: _View, r: int) -> bool:
+    return any(isinstance(c.value, (int, float)) and not isinstance(c.value, bool) for c in view.row_cells(r))
+
+
+def _find_bands(view: _View) -> tuple[list[tuple[int, int, dict[str, int]]], list[str]]:
+    """Header bands (first row, last row, role -> col) of indicator tables; plus near-miss notes."""
+    bands: list[tuple[int, int, dict[str, int]]] = []
+    near: list[str] = []
+    r = 1
+    rows = sorted(view.rows)
+    label_rows = {row: _row_roles(view, row) for row in rows}
+    while r <= view.max_row:
+        roles = label_rows.get(r) or {}
+        if not roles:
+            r += 1
+            continue
+        band_rows = [r]
+        while len(band_rows) < MAX_HEADER_ROWS:
+            nxt = band_rows[-1] + 1
+            if label_rows.get(nxt) and not _has_numbers(view, nxt):
+                band_rows.append(nxt)
+            else:
+                break
+        col_role: dict[int, str] = {}
+        for br in band_rows:  # lower rows are more specific: they win
+            col_role.update(label_rows[br])
+        role_col: dict[str, int] = {}
+        for col in sorted(col_role):
+            role_col.setdefault(col_role[col], col)
+        have = set(role_col)
+        if "nature_operator" in have:
+            c = role_col.pop("nature_operator")
+            role_col.setdefault("nature", c)
+            role_col.setdefault("operator", c)
+        elif "nature" in role_col and "operator" not in role_col:
+            # 指标性质 merged across two columns with no 方向 label: the second one holds the operator.
+            nr, nc = r, role_col["nature"]
+            for br in band_rows:
+                span = view.span.get((br, nc))
+                if span and span[1] > nc:
+                    role_col["operator"] = nc + 1
+                    break
+        levels = {"level1", "level2", "level3"} & have
+        if levels and "weight" in have and "score" in have:
+            bands.append((band_rows[0], band_rows[-1], role_col))
+        elif levels and ("weight" in have or "score" in have):
+            missing = "得分" if "score" not in have else "分值"
+            near.append(f"第{r}行有指标表表头，但没有“{missing}”列（可能是绩效目标申报表，不是自评表）")
+        r = band_rows[-1] + 1
+    return bands, near
+
+
+# -- one form ----------------------------------------------------------------------------------------------
+
+def read_sheet_forms(sheet: SheetGrid, grid: WorkbookGrid | None = None) -> tuple[list[Form], str]:
+    """Forms found on one sheet, or ([], reason in Chinese)."""
+    if sheet.name == "_perfscore":
+        return [], "perfscore 的隐藏配置表（表单类型与规则），不是自评表"
+    if not sheet.cells:
+        return [], "空工作表"
+    view = _View(sheet)
+    bands, near = _find_bands(view)
+    if not bands:
+        reason = "；".join(near) if near else "未找到指标表：需要同时有“三级指标（或一、二级指标/指标名称）”“分值”“得分”等表头"
+        return [], reason
+    forms: list[Form] = []
+    prev_end = 0
+    for i, (h1, h2, role_col) in enumerate(bands):
+        limit = bands[i + 1][0] - 1 if i + 1 < len(bands) else view.max_row
+        form = _read_one(view, grid, prev_end + 1, h1, h2, role_col, limit)
+        if form.indicators:
+            forms.append(form)
+        prev_end = max(form.last_row, h2)
+    if not forms:
+        return [], f"第{bands[0][0]}行找到指标表表头，但表中没有指标行"
+    return forms, ""
+
+
+def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h2: int,
+              role_col: dict[str, int], limit: int) -> Form:
+    cols = {role: role_col.get(role) for role in _INDICATOR_ROLES}
+    level_cols = [c for c in (cols["level1"], cols["level2"], cols["level3"]) if c is not None]
+    label_zone = max([*level_cols, min(c for c in role_col.values())])
+    wcol, scol = cols["weight"], cols["score"]
+
+    indicators: list[Indicator] = []
+    subtotals: list[Subtotal] = []
+    group_weights: list[GroupWeight] = []
+    seen_groups: set[str] = set()
+    total_weight = total = grade = MISSING
+    last_row = h2
+    state: dict[str, Sourced] = {"level1": MISSING, "level2": MISSING}
+    blank_run = 0
+    r = h2 + 1
+    total_row = None
+    while r <= limit:
+        texts = [(c.col, L.normalize_label(c.value)) for c in view.row_cells(r) if isinstance(c.value, str)]
+        # grade anywhere in the row ("绩效等级 | 优" or "绩效等级：优")
+        g = _grade_in_row(view, r, texts)
+        if g is not None:
+            grade, last_row = g, r
+            break
+        if total_row is not None and r - total_row > 3:
+            break
+        left = [t for c, t in texts if c <= max(label_zone, 1) or (wcol and c < wcol)]
+        if any(t in L.TOTAL_LABELS for t in left):
+            total_weight, total = view.sourced(r, wcol), view.sourced(r, scol)
+            total_row = last_row = r
+            r += 1
+            continue
+        if total_row is not None:  # only a grade may follow the total
+            if texts or _has_numbers(view, r):
+                break
+            r += 1
+            continue
+        if any(t in L.SUBTOTAL_LABELS for t in left):
+            subtotals.append(Subtotal(r, Sourced(next(t for t in left if t in L.SUBTOTAL_LABELS),
+                                                 f"{view.sheet.name}!{cell_ref(r, next(c for c, t in texts if t in L.SUBTOTAL_LABELS))}"),
+                                      state["level1"].text(), view.sourced(r, wcol), view.sourced(r, scol)))
+            last_row = r
+            r += 1
+            continue
+        first = min(texts)[1] if texts else ""
+        if first and (first in L.STOP_LABELS or L.fact_of(first) or _is_title(first)):
+            break
+        # level cells with fill-down
+        row_vals = {role: view.sourced(r, cols[role]) for role in _INDICATOR_ROLES}
+        new_l1 = row_vals["level1"]
+        if cols["level1"] is not None:
+            if not new_l1.is_blank:
+                if new_l1.cell != state["level1"].cell:
+                    state["level2"] = MISSING
+                state["level1"] = new_l1
+            row_vals["level1"] = state["level1"]
+        if cols["level2"] is not None:
+            if not row_vals["level2"].is_blank:
+                state["level2"] = row_vals["level2"]
+            row_vals["level2"] = state["level2"]
+        for lvl, key in ((1, "level1"), (2, "level2")):
+            s = row_vals[key]
+            if not s.is_blank and s.cell not in seen_groups:
+                seen_groups.add(s.cell)
+                name, weight, cap = split_group_weight(s.text())
+                if weight is not None:
+                    group_weights.append(GroupWeight(lvl, name, weight, s.cell, cap))
+        payload = [row_vals[k] for k in _INDICATOR_ROLES if k not in ("level1", "level2")]
+        own_payload = any(not s.is_blank for s in payload)
+        if not own_payload:
+            row_has_anything = bool(texts) or _has_numbers(view, r)
+            if not row_has_anything and not _row_in_vertical_merge(view, r, level_cols):
+                blank_run += 1
+                if blank_run >= MAX_BLANK_RUN:
+                    break
+            else:
+                blank_run = 0
+            r += 1
+            continue
+        blank_run = 0
+        indicators.append(Indicator(row=r, **row_vals))
+        last_row = r
+        r += 1
+    if grade is MISSING and total_row is not None:
+        grade = _grade_near(view, total_row, wcol, scol)
+
+    facts, funds = _preamble(view, pre_start, h1)
+    kind = _kind(view, grid, facts, indicators, cols)
+    return Form(
+        kind=kind,
+        sheet=view.sheet.name,
+        header=facts,
+        funds=funds,
+        indicators=tuple(indicators),
+        subtotals=tuple(subtotals),
+        group_weights=tuple(group_weights),
+        total_weight=total_weight,
+        total=total,
+        grade=grade,
+        header_rows=(h1, h2),
+        last_row=last_row,
+        columns=tuple((k, v) for k, v in cols.items() if v is not None),
+    )
+
+
+def _row_in_vertical_merge(view: _View, r: int, level_cols: list[int]) -> bool:
+    return any(view.is_continuation(r, c) for c in level_cols)
+
+
+def _is_title(text: str) -> bool:
+    return text.endswith("表") and ("绩效" in text or "评价" in text) and len(text) >= 6
+
+
+def _grade_in_row(view: _View, r: int, texts: list[tuple[int, str]]) -> Sourced | None:
+    for c, t in texts:
+        head, sep, tail = t.partition(":")
+        if head in L.GRADE_LABELS:
+            if sep and tail:
+                cell = view.sourced(r, c)
+                return Sourced(tail, cell.cell, cell.formula, cell.cached)
+            return view.right_value(r, c)
+    return None
+
+
+def _grade_near(view: _View, total_row: int, wcol: int | None, scol: int | None) -> Sourced:
+    """A grade cell in the total row itself: a 优/良/中/差 (or GRADE formula) right of the score."""
+    if scol is None:
+        return MISSING
+    for cell in view.row_cells(total_row):
+        if cell.col > scol and (cell.formula and "GRADE" in cell.formula.upper()
+                                or (isinstance(cell.value, str) and cell.value.strip() in ("优", "良", "中", "差"))):
+            return view.sourced(total_row, cell.col)
+    return MISSING
+
+
+# -- above the table: facts and funds ----------------------------------------------------------------------
+
+def _preamble(view: _View, start: int, header_row: int) -> tuple[HeaderFacts, tuple[FundsRow, ...]]:
+    facts: dict[str, Sourced] = {}
+    extra: list[tuple[str, Sourced]] = []
+    title = MISSING
+    year = MISSING
+    funds_rows: set[int] = set()
+    funds = _funds_block(view, start, header_row - 1, funds_rows)
+    for r in range(start, header_row):
+        if r in funds_rows:
+            continue
+        for cell in view.row_cells(r):
+            if not isinstance(cell.value, str):
+                continue
+            text = cell.value.strip()
+            norm = L.normalize_label(text)
+            where = f"{view.sheet.name}!{cell.ref}"
+            if title is MISSING and _is_title(norm):
+                title = Sourced(text, where, cell.formula, cell.formula is not None)
+            if year is MISSING:
+                m = _YEAR_RE.search(text)
+                if m and (norm.startswith(m.group(1)) or _is_title(norm)):
+                    year = Sourced(int(m.group(1)), where, cell.formula, cell.formula is not None)
+            fact = L.fact_of(text)
+            if fact is None:
+                continue
+            key, tail = fact
+            value = Sourced(tail, where) if tail else view.right_value(r, cell.col)
+            if key == "year" and not value.is_blank:
+                m = re.search(r"(19|20)\d{2}", str(value.value))
+                value = Sourced(int(m.group(0)), value.cell, value.formula, value.cached) if m else value
+                year = value
+                continue
+            if key in ("project_name", "department", "implementer") and key not in facts:
+                facts[key] = value
+            else:
+                extra.append((L.normalize_label(text.partition("：")[0].partition(":")[0]), value))
+    if "implementer" not in facts:
+        for label, value in extra:
+            if label.startswith("填报单位"):
+                facts["implementer"] = value
+                break
+    header = HeaderFacts(
+        project_name=facts.get("project_name", MISSING),
+        department=facts.get("department", MISSING),
+        implementer=facts.get("implementer", MISSING),
+        year=year,
+        title=title,
+        extra=tuple(extra),
+    )
+    return header, funds
+
+
+def _funds_block(view: _View, start: int, end: int, used: set[int]) -> tuple[FundsRow, ...]:
+    for r in range(start, end + 1):
+        roles: dict[str, int] = {}
+        for cell in view.row_cells(r):
+            role = L.funds_column_role(cell.value)
+            if role and role not in roles:
+                roles[role] = cell.col
+        if len({"initial_budget", "budget", "spent"} & set(roles)) < 2:
+            continue
+        first_col = min(roles.values())
+        rows: list[FundsRow] = []
+        used.add(r)
+        for rr in range(r + 1, min(r + 8, end + 1)):
+            label = None
+            for cell in view.row_cells(rr):
+                if cell.col < first_col and (lab := L.funds_row_label(cell.value)):
+                    label, label_cell = lab, cell
+                    break
+            if label is None:
+                if rows:
+                    break
+                continue
+            used.add(rr)
+            rows.append(FundsRow(
+                label=label,
+                label_cell=Sourced(label_cell.value, f"{view.sheet.name}!{label_cell.ref}"),
+                **{role: view.sourced(rr, col) for role, col in roles.items()},
+            ))
+        return tuple(rows)
+    return ()
+
+
+# -- kind ----------------------------------------------------------------------------------------------------
+
+_DEPARTMENT_L1 = ("部门决策", "部门管理", "部门履职", "履职绩效", "部门绩效", "综合管理", "可持续发展能力")
+
+
+def _kind(view: _View, grid: WorkbookGrid | None, facts: HeaderFacts, indicators: list[Indicator],
+          cols: dict[str, int | None]) -> FormKind:
+    if grid is not None:
+        for key in (f"{view.sheet.name}!{KIND_NAME}", KIND_NAME):
+            raw = grid.defined_names.get(key)
+            if raw:
+                text = raw.strip().strip('"')
+                for kind in FormKind:
+                    if kind.value == text:
+                        return kind
+    title = L.normalize_label(facts.title.text())
+    if "部门整体" in title or "整体支出" in title:
+        return FormKind.DEPARTMENT
+    if "第三方" in title or "评分表" in title or ("评价" in title and "自评" not in title and "自我评价" not in title):
+        return FormKind.THIRD_PARTY
+    if "项目" in title:
+        return FormKind.PROJECT
+    l1 = {split_group_weight(i.level1.text())[0] for i in indicators}
+    if l1 & set(_DEPARTMENT_L1):
+        return FormKind.DEPARTMENT
+    return FormKind.PROJECT
