@@ -31,8 +31,7 @@ def repo_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def published_forms() -> dict:
-    """Row-by-row transcriptions of the published forms in shared/examples/ (tests/data/example_*.toml)."""
-    import tomllib
+    """Row-by-row transcriptions of the published forms in shared/examples/ (perfscore/samples/example_*.toml)."""
+    from perfscore.samples import published_forms as load
 
-    data_dir = REPO / "tests" / "data"
-    return {p.stem: tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(data_dir.glob("example_*.toml"))}
+    return load()
