@@ -65,6 +65,8 @@ _SPECS = (
     # --- file level ---
     CheckSpec("FILE_UNREADABLE", ERROR, "文件无法读取",
               "文件损坏、加密、格式不受支持（如 .xls）或不是 Excel 工作簿，未能检查。"),
+    CheckSpec("CHECK_FAILED", ERROR, "检查中断",
+              "检查这个文件时出现了意外错误（程序缺陷），该文件的检查结果不完整；请把文件与消息反馈给开发者。"),
     CheckSpec("NO_FORM_FOUND", NOTE, "未识别出自评表",
               "工作簿中没有识别出绩效自评表，只做了通用公式检查。"),
     CheckSpec("IGNORE_LIST_INVALID", WARNING, "忽略清单有误",
