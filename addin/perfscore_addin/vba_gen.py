@@ -133,15 +133,6 @@ def register_module() -> str:
     return "\n".join(out)
 
 
-THIS_WORKBOOK_CODE = """Option Explicit
-' perfscore add-in: give the functions their Chinese help in the function wizard.
-
-Private Sub Workbook_Open()
-    perfscore_register.RegisterFunctions
-End Sub
-"""
-
-
 def custom_addin_module() -> str:
     """xlwings' custom add-in VBA module from the installed wheel (licence header kept), PROJECT_NAME set."""
     path = Path(xlwings.__file__).with_name("xlwings_custom_addin.bas")
