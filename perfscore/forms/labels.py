@@ -125,8 +125,9 @@ def fact_of(text: object) -> tuple[str, str] | None:
     """'项目名称：政务服务…' -> ('project_name', '政务服务…'); '项目名称' -> ('project_name', '')."""
     if not isinstance(text, str):
         return None
-    raw = unicodedata.normalize("NFKC", text).strip()
-    head, sep, tail = raw.partition(":")
+    raw = text.strip()
+    cut = min((i for i in (raw.find("："), raw.find(":")) if i >= 0), default=-1)
+    head, sep, tail = (raw[:cut], raw[cut], raw[cut + 1:]) if cut >= 0 else (raw, "", "")
     key = normalize_label(head)
     for fact, labs in FACT_LABELS.items():
         if key in {normalize_label(x) for x in labs}:

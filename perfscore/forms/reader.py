@@ -306,7 +306,11 @@ def _row_in_vertical_merge(view: _View, r: int, level_cols: list[int]) -> bool:
 
 
 def _is_title(text: str) -> bool:
-    return text.endswith("表") and ("绩效" in text or "评价" in text) and len(text) >= 6
+    """'项目支出绩效自评表', '2024年度…整体预算绩效自评价指标体系得分情况' (normalised text)."""
+    if len(text) < 6 or ":" in text or "：" in text:
+        return False
+    return ("绩效" in text or "评价" in text) and (text.endswith("表") or text.endswith("得分情况")
+                                                   or text.endswith("评分情况") or text.endswith("自评情况"))
 
 
 def _grade_in_row(view: _View, r: int, texts: list[tuple[int, str]]) -> Sourced | None:
@@ -353,7 +357,7 @@ def _preamble(view: _View, start: int, header_row: int) -> tuple[HeaderFacts, tu
                 title = Sourced(text, where, cell.formula, cell.formula is not None)
             if year is MISSING:
                 m = _YEAR_RE.search(text)
-                if m and (norm.startswith(m.group(1)) or _is_title(norm)):
+                if m and (text.lstrip("（(【[ ").startswith(m.group(1)) or _is_title(norm)):
                     year = Sourced(int(m.group(1)), where, cell.formula, cell.formula is not None)
             fact = L.fact_of(text)
             if fact is None:
@@ -433,7 +437,7 @@ def _kind(view: _View, grid: WorkbookGrid | None, facts: HeaderFacts, indicators
                     if kind.value == text:
                         return kind
     title = L.normalize_label(facts.title.text())
-    if "部门整体" in title or "整体支出" in title:
+    if "部门整体" in title or "整体支出" in title or "整体预算" in title or "整体绩效" in title:
         return FormKind.DEPARTMENT
     if "第三方" in title or "评分表" in title or ("评价" in title and "自评" not in title and "自我评价" not in title):
         return FormKind.THIRD_PARTY
