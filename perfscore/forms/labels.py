@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # role -> labels (normalised form). Order inside a role does not matter; across roles labels must be unique.
 ROLE_LABELS: dict[str, tuple[str, ...]] = {
@@ -79,6 +80,11 @@ def normalize_label(text: object) -> str:
     """'年度指标值\n（A）' -> '年度指标值'; '合  计' -> '合计'; '指标性质/方向' kept."""
     if not isinstance(text, str):
         return ""
+    return _normalize(text)
+
+
+@lru_cache(maxsize=8192)
+def _normalize(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     t = _SPACES.sub("", t)
     t = _BRACKETS.sub("", t)
@@ -87,6 +93,11 @@ def normalize_label(text: object) -> str:
 
 def role_of(text: object) -> str | None:
     """The column role a header label names, or None."""
+    return _role_of(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=8192)
+def _role_of(text: str) -> str | None:
     key = normalize_label(text)
     if not key or len(key) > 30:
         return None
