@@ -1,0 +1,77 @@
+"""Writing a recalculated package: untouched members copied raw, only patched parts re-deflated.
+
+Every member we do not patch is copied as its original compressed bytes (no inflate/deflate): its content
+stays byte-identical and the copy costs about as much as reading the zip. Output is deterministic: same
+input, same bytes (member order, names, timestamps and attributes come from the input).
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+
+from perfscore.xlsx import errors as E
+from perfscore.xlsx.errors import XlsxError
+from perfscore.xlsx.package import XlsxPackage
+
+_LOCAL = struct.Struct("<IHHHHHIIIHH")
+_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
+_END = struct.Struct("<IHHHHIIH")
+_LOCAL_SIG, _CENTRAL_SIG, _END_SIG = 0x04034B50, 0x02014B50, 0x06054B50
+
+
+def raw_member(pkg: XlsxPackage, info: zipfile.ZipInfo) -> bytes:
+    """The compressed bytes of one member, straight from the package buffer."""
+    off = info.header_offset
+    head = pkg.data[off:off + _LOCAL.size]
+    if len(head) < _LOCAL.size or _LOCAL.unpack(head)[0] != _LOCAL_SIG:
+        raise XlsxError(E.CORRUPT_ZIP, f"文件 {pkg.path} 已损坏（部件 {info.filename} 的头部无效）", pkg.path)
+    fields = _LOCAL.unpack(head)
+    start = off + _LOCAL.size + fields[9] + fields[10]
+    end = start + info.compress_size
+    if end > len(pkg.data):
+        raise XlsxError(E.CORRUPT_ZIP, f"文件 {pkg.path} 被截断（部件 {info.filename} 不完整）", pkg.path)
+    return pkg.data[start:end]
+
+
+def _dos_time(info: zipfile.ZipInfo) -> tuple[int, int]:
+    y, mo, d, h, mi, s = info.date_time
+    return (h << 11) | (mi << 5) | (s // 2), ((max(y, 1980) - 1980) << 9) | (mo << 5) | d
+
+
+def deflate(content: bytes) -> bytes:
+    comp = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return comp.compress(content) + comp.flush()
+
+
+def build_package(pkg: XlsxPackage, replaced: dict[str, bytes]) -> bytes:
+    """The package with `replaced` members re-deflated and every other member copied raw, order kept."""
+    out = bytearray()
+    central = bytearray()
+    infos = list(pkg.infos.values())
+    for info in infos:
+        name = info.filename
+        if name in replaced:
+            content = replaced[name]
+            payload = deflate(content)
+            method, crc, usize = zipfile.ZIP_DEFLATED, zlib.crc32(content) & 0xFFFFFFFF, len(content)
+            flags = info.flag_bits & 0x800
+        else:
+            payload = raw_member(pkg, info)
+            method, crc, usize = info.compress_type, info.CRC, info.file_size
+            flags = info.flag_bits & 0x806  # keep UTF-8 name and deflate level bits; drop the data descriptor
+        fname = name.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+        dtime, ddate = _dos_time(info)
+        offset = len(out)
+        out += _LOCAL.pack(_LOCAL_SIG, 20, flags, method, dtime, ddate, crc, len(payload), usize, len(fname), 0)
+        out += fname
+        out += payload
+        central += _CENTRAL.pack(_CENTRAL_SIG, (info.create_system << 8) | 20, 20, flags, method, dtime, ddate,
+                                 crc, len(payload), usize, len(fname), 0, 0, 0, info.internal_attr,
+                                 info.external_attr & 0xFFFFFFFF, offset)
+        central += fname
+    cd_offset = len(out)
+    out += central
+    out += _END.pack(_END_SIG, 0, 0, len(infos), len(infos), len(central), cd_offset, 0)
+    return bytes(out)

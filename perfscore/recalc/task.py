@@ -1,0 +1,203 @@
+"""The per-file task: read safely, evaluate, write back atomically, summarise. Same function for every executor.
+
+It returns a small picklable FileReport (no workbook objects), so a batch of 10 000 files streams through
+a process pool or a Dask cluster with flat memory. Any refusal becomes the report's Chinese `reason`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from perfscore.recalc.engine import EngineResult, evaluate
+from perfscore.recalc.errors import RecalcFileError
+from perfscore.recalc.functions import FunctionTable
+from perfscore.recalc.package import build_package
+from perfscore.recalc.sheetxml import find_formula_cells
+from perfscore.recalc.writeback import patched_parts
+from perfscore.rules import PerfscoreError
+from perfscore.xlsx import write_bytes_atomic
+from perfscore.xlsx.errors import XlsxError
+from perfscore.xlsx.grid import CellData, WorkbookGrid, cell_ref, parse_ref
+from perfscore.xlsx.package import DEFAULT_LIMITS, XlsxPackage, list_sheets
+from perfscore.xlsx.reader import grid_from_package
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm"}
+OTHER_SPREADSHEETS = {".xls": "旧版 .xls 格式不支持，请另存为 .xlsx", ".ods": "OpenDocument (.ods) 格式不支持，请另存为 .xlsx",
+                      ".et": "WPS 表格 (.et) 格式不支持，请另存为 .xlsx", ".xlsb": "二进制 .xlsb 格式不支持，请另存为 .xlsx",
+                      ".csv": "CSV 不是工作簿，未处理", ".xltx": "模板文件 (.xltx) 未处理", ".ett": "WPS 模板 (.ett) 未处理"}
+
+
+@dataclass(frozen=True)
+class FormRow:
+    file: str
+    sheet: str
+    kind: str
+    project_name: str
+    implementer: str
+    budget: object
+    spent: object
+    exec_rate: object
+    declared_total: object
+    recomputed_total: object
+    declared_grade: object
+    recomputed_grade: object
+    total_cell: str
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    file: str
+    sheet: str
+    cell: str
+    code: str
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FileReport:
+    file: str
+    output: str | None
+    ok: bool
+    engine: str
+    reason: str  # Chinese, empty when ok
+    seconds: float
+    formulas: int = 0  # formula cells recomputed
+    patched: int = 0  # cells whose cached value changed in the output
+    calls: int = 0  # perfscore calls bridged
+    errors: int = 0  # findings of severity 错误 (checker)
+    warnings: int = 0  # 警告
+    forms: tuple[FormRow, ...] = ()
+    findings: tuple[FindingRow, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskOptions:
+    profile: str | None = None
+    run_checks: bool = True
+    write: bool = True
+
+
+_TABLES: dict[str | None, FunctionTable] = {}
+
+
+def _functions(profile: str | None) -> FunctionTable:
+    table = _TABLES.get(profile)
+    if table is None:
+        table = _TABLES[profile] = FunctionTable(profile)
+    return table
+
+
+def failed(path: str, reason: str, seconds: float = 0.0, engine: str = "") -> FileReport:
+    return FileReport(path, None, False, engine, reason, seconds)
+
+
+def recalc_file(path: str, output: str | None, options: TaskOptions = TaskOptions()) -> FileReport:
+    """Recalculate one file into `output` (never the input). Never raises for a bad file."""
+    t0 = time.perf_counter()
+    suffix = Path(path).suffix.lower()
+    if suffix in OTHER_SPREADSHEETS:
+        return failed(path, f"{Path(path).name}：{OTHER_SPREADSHEETS[suffix]}")
+    try:
+        return _recalc(path, output, options, t0)
+    except (RecalcFileError, XlsxError, PerfscoreError) as exc:
+        return failed(path, str(exc), time.perf_counter() - t0)
+    except OSError as exc:
+        return failed(path, f"{path}：读写失败（{exc.strerror or exc}）", time.perf_counter() - t0)
+    except RecursionError:
+        return failed(path, f"{path}：公式嵌套过深，无法处理", time.perf_counter() - t0)
+
+
+def _recalc(path: str, output: str | None, options: TaskOptions, t0: float) -> FileReport:
+    p = Path(path)
+    size = p.stat().st_size
+    if size > DEFAULT_LIMITS.max_file:
+        raise XlsxError("xlsx.zip_bomb", f"文件 {path} 过大（{size // 1048576} MB），超过上限", path)
+    pkg = XlsxPackage(p.read_bytes(), path)
+    grid = grid_from_package(pkg, with_formats=True)
+    entries, _, _ = list_sheets(pkg)
+    parts = [e.part for e in entries]
+    xmls = [pkg.read(part) for part in parts]
+    spans = [find_formula_cells(xml) for xml in xmls]
+    arrays: dict[int, dict[tuple[int, int], tuple[int, int]]] = {}
+    for i, sheet_spans in enumerate(spans):
+        for sp in sheet_spans:
+            if sp.f_kind == "array" and sp.f_ref:
+                arrays.setdefault(i, {})[(sp.row, sp.col)] = _extent(sp.f_ref)
+    result = evaluate(grid, _functions(options.profile), arrays)
+    replaced, patched = patched_parts(parts, xmls, spans, grid, result.values)
+    out_path = None
+    if options.write and output is not None:
+        if Path(output).resolve() == p.resolve():
+            raise RecalcFileError("same_file", f"{path}：输出路径与输入相同，拒绝覆盖原文件")
+        write_bytes_atomic(output, build_package(pkg, replaced))
+        out_path = output
+    forms, findings, n_err, n_warn = _summarise(path, grid, result, options)
+    return FileReport(path, out_path, True, result.engine, "", time.perf_counter() - t0,
+                      formulas=len(result.values), patched=patched, calls=result.calls, errors=n_err,
+                      warnings=n_warn, forms=forms, findings=findings, notes=tuple(result.notes))
+
+
+def _extent(ref: str) -> tuple[int, int]:
+    if ":" not in ref:
+        return 1, 1
+    a, b = ref.split(":", 1)
+    (r1, c1), (r2, c2) = parse_ref(a), parse_ref(b)
+    return abs(r2 - r1) + 1, abs(c2 - c1) + 1
+
+
+def recomputed_grid(grid: WorkbookGrid, values: dict[tuple[int, int, int], object]) -> WorkbookGrid:
+    """A copy of the grid whose formula cells carry the recomputed values."""
+    out = WorkbookGrid(grid.path, [], dict(grid.defined_names))
+    for s, sheet in enumerate(grid.sheets):
+        cells = dict(sheet.cells)
+        for (si, r, c), v in values.items():
+            if si == s:
+                old = cells.get((r, c))
+                cells[(r, c)] = replace(old, value=v) if old else CellData(r, c, v)
+        out.sheets.append(replace(sheet, cells=cells))
+    return out
+
+
+def _summarise(path: str, grid: WorkbookGrid, result: EngineResult, options: TaskOptions):
+    """Form rows and findings. Forms are read from the recomputed grid (an input saved without cached
+    values still shows its totals); the declared values are the input's cached values at the same cells."""
+    from perfscore.forms import read_forms
+
+    index = {s.name: i for i, s in enumerate(grid.sheets)}
+    after = recomputed_grid(grid, result.values)
+
+    def declared(src) -> object:
+        if src.cell is None:
+            return None
+        sheet, ref = src.cell.rsplit("!", 1)
+        s = index.get(sheet)
+        return None if s is None else grid.sheets[s].value(*parse_ref(ref))
+
+    read = read_forms(after)
+    rows: list[FormRow] = []
+    for form in read.forms:
+        funds = form.exec_funds_row
+        rows.append(FormRow(
+            file=path, sheet=form.sheet, kind=form.kind.value,
+            project_name=form.header.project_name.text(), implementer=form.header.implementer.text(),
+            budget=funds.budget.value if funds else None, spent=funds.spent.value if funds else None,
+            exec_rate=funds.exec_rate.value if funds else None,
+            declared_total=declared(form.total), recomputed_total=form.total.value,
+            declared_grade=declared(form.grade), recomputed_grade=form.grade.value,
+            total_cell=form.total.cell or ""))
+    findings: list[FindingRow] = []
+    n_err = n_warn = 0
+    if options.run_checks:
+        from perfscore.checks import ERROR, WARNING, check_workbook
+
+        for f in check_workbook(after, read.forms, options.profile):
+            findings.append(FindingRow(path, f.sheet, f.cell, f.code, f.severity, f.message))
+            n_err += f.severity == ERROR
+            n_warn += f.severity == WARNING
+    for note in result.notes:
+        findings.append(FindingRow(path, "", "", "recalc.note", "提示", note))
+    return tuple(rows), tuple(findings), n_err, n_warn
