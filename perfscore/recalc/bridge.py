@@ -58,6 +58,7 @@ class CallSite:
     col: int
     args: list[RefArg | HelperArg | OmittedArg]
     where: str  # "Sheet!G12" of the formula that made the call, for messages
+    host: tuple[int, int, int] | None = None  # (sheet, row, col) of that formula cell; None for a defined name
     helper_formulas: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, "=expr")
 
 
@@ -108,13 +109,17 @@ class Lifter:
     def needs_lift(self, formula: str) -> bool:
         return bool(self.pattern.search(formula))
 
-    def lift(self, formula: str, sheet: int, sheet_name: str, where: str, qualify: bool = False) -> str:
+    def lift(self, formula: str, sheet: int, sheet_name: str, where: str, qualify: bool = False,
+             host: tuple[int, int, int] | None = None) -> str:
         """The formula ("=..." ) with every call of ours replaced by a reference to its result cell."""
         try:
             tokens = Tokenizer(formula).items
         except TokenizerError as exc:
             raise BridgeError(f"{where}：公式无法解析（{exc}）") from exc
+        first = len(self.calls)
         text = self._render(tokens, 0, len(tokens), sheet, sheet_name, where, qualify)
+        for site in self.calls[first:]:
+            site.host = host
         return "=" + text
 
     def _alloc_row(self, sheet: int) -> int:

@@ -16,7 +16,8 @@ from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 
 from perfscore.recalc.bridge import BridgeError, CallSite, HelperArg, Lifter, OmittedArg, RefArg, parse_ref
 from perfscore.recalc.errors import RecalcFileError
-from perfscore.recalc.functions import FunctionTable
+from perfscore.recalc.functions import PROFILE_NAME, FunctionTable
+from perfscore_udfs._bridge import profile_from_refers_to
 from perfscore.xlsx.grid import EXCEL_ERROR_CODES, ExcelError, WorkbookGrid, cell_ref
 
 _XL_PREFIX = re.compile(r"_xl(?:fn|ws)\.", re.I)
@@ -152,7 +153,7 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
             where = f"{sheet.name}!{cell_ref(r, c)}"
             if lifter.needs_lift(formula):
                 try:
-                    formula = lifter.lift(formula, s, sheet.name, where)
+                    formula = lifter.lift(formula, s, sheet.name, where, host=key)
                 except BridgeError as exc:
                     result.notes.append(f"{exc}，保留原值")
                     result.kept.add(key)
@@ -193,13 +194,14 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
                               "Excel 也无法得到确定结果，请修正公式后再重算")
 
     # -- the fixed point: Python computes the calls, the engine everything else ---------------------
+    wb_profile = _workbook_profile(grid, model) if calls else None
     current: dict[int, object] = {}
     rounds = 0
     limit = len(calls) + MAX_ROUNDS_EXTRA
     while calls:
         changed = False
         for idx, site in enumerate(calls):
-            outcome = functions.call(site.name, [_arg_value(model, site, a) for a in site.args])
+            outcome = functions.call(site.name, [_arg_value(model, site, a) for a in site.args], wb_profile)
             value = outcome.value
             if idx not in current or not _same(current[idx], value):
                 current[idx] = value
@@ -214,7 +216,10 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
     if calls:
         result.engine = "ironcalc+桥接"
         for site in calls:
-            outcome = functions.call(site.name, [_arg_value(model, site, a) for a in site.args])
+            # a refusal matters only where it surfaces: IF(G5="","",SCORE_…) hides it while G5 is blank
+            if site.host is not None and not isinstance(model.read(*site.host), ExcelError):
+                continue
+            outcome = functions.call(site.name, [_arg_value(model, site, a) for a in site.args], wb_profile)
             if outcome.message:
                 result.notes.append(f"{site.where}：{outcome.message}")
 
@@ -243,9 +248,26 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
     return result
 
 
+def _workbook_profile(grid: WorkbookGrid, model: _Model) -> str | None:
+    """The profile a workbook chose with the defined name PERFSCORE_PROFILE (="central" or a cell)."""
+    text = next((v for k, v in grid.defined_names.items() if k.upper() == PROFILE_NAME), None)
+    kind, literal = profile_from_refers_to(text)
+    if kind == "literal":
+        return literal
+    if kind == "reference":
+        ref = parse_ref(text.lstrip("="))
+        if ref is not None and ref.sheet is not None and ref.sheet.upper() in model.index:
+            value = model.read(model.index[ref.sheet.upper()], ref.r1, ref.c1)
+            return value.strip() if isinstance(value, str) and value.strip() else None
+    return None
+
+
 def _alias(formula: str, aliases: dict[str, str]) -> str:
     """Replace defined names by their ASCII aliases (token by token: strings and sheet names untouched)."""
     if not aliases or formula.isascii():
+        return formula
+    upper = formula.upper()
+    if not any(name in upper for name in aliases):
         return formula
     try:
         tokens = Tokenizer(formula).items

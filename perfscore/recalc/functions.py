@@ -1,86 +1,57 @@
 """The perfscore worksheet functions as the engine bridge calls them: Excel-shaped arguments -> a cell value.
 
-The cell in Excel (xlwings UDF) and the batch engine must agree to the last digit, so when the add-in's pure
-bridge (`perfscore_udfs.FUNCTIONS`) is importable it is used as is. Until then (or without the add-in
-package installed) the same rule core is called through a small local table with the UDF signatures.
+The cell in Excel (xlwings UDF) and the batch engine must agree to the last digit, so the add-in's pure
+bridge `perfscore_udfs._bridge.evaluate` is called as is: same argument handling, same error values, same
+Chinese reasons. Results are memoised on (name, arguments, profile): forms repeat the same calls
+(GRADE(84.02), …) and the fixed-point iteration asks the same question more than once.
 """
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
-from typing import Callable
 
-from perfscore.rules import PerfscoreError, load_profile
-from perfscore.rules import scoring as S
-from perfscore.xlsx.grid import EXCEL_ERROR_CODES, ExcelError
+from perfscore.rules import load_profile
+from perfscore_udfs._bridge import SPECS, evaluate as _bridge_evaluate
 
-FUNCTION_NAMES = ("SCORE_EXEC_RATE", "SCORE_INDICATOR", "GRADE", "SCORE_SATISFACTION", "SCORE_COST_SAVING")
+FUNCTION_NAMES = tuple(SPECS)
+PROFILE_NAME = "PERFSCORE_PROFILE"  # the workbook's own choice of profile (same name as the add-in uses)
+_MEMO_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
 class CallOutcome:
-    value: object  # float | str | bool | ExcelError
-    message: str | None = None  # the Chinese refusal, when the rule refused the arguments
+    value: object  # float | str | ExcelError
+    message: str = ""  # the Chinese reason when value is an error
 
 
-def _local_table() -> dict[str, Callable[..., object]]:
-    return {
-        "SCORE_EXEC_RATE": lambda budget, spent, weight, profile=None: S.score_exec_rate(budget, spent, weight, profile),
-        "SCORE_INDICATOR": lambda nature, operator, target, actual, weight, profile=None: S.score_indicator(
-            nature, operator, target, actual, weight, profile),
-        "GRADE": lambda total, profile=None: S.grade(total, profile),
-        "SCORE_SATISFACTION": lambda very, fairly, neutral, unhappy, very_unhappy, weight, profile=None: S.score_satisfaction(
-            very, fairly, neutral, unhappy, very_unhappy, weight, profile),
-        "SCORE_COST_SAVING": lambda planned, actual, weight, profile=None: S.score_cost_saving(planned, actual, weight, profile),
-    }
-
-
-def _udf_table() -> tuple[dict[str, Callable[..., object]], str] | None:
-    try:
-        from perfscore_udfs import FUNCTIONS  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return {name.upper(): fn for name, fn in dict(FUNCTIONS).items()}, "perfscore_udfs"
+def _key(args: list[object]) -> tuple:
+    return tuple(tuple(_key(a)) if isinstance(a, list) else (type(a).__name__, a) for a in args)
 
 
 class FunctionTable:
-    """Name -> callable, with the default profile applied when the formula gave none."""
+    """Evaluates calls with a default profile (the --profile option; None = the add-in's default)."""
 
     def __init__(self, profile: str | None = None) -> None:
         self.profile_name = profile
-        load_profile(profile)  # fail early on a bad --profile, with the rule core's Chinese message
-        found = _udf_table()
-        self.source = found[1] if found else "perfscore.rules"
-        self.table = found[0] if found else _local_table()
-        self._takes_profile = {name: _accepts_profile(fn) for name, fn in self.table.items()}
+        if profile is not None:
+            load_profile(profile)  # fail early on a bad --profile, with the rule core's Chinese message
+        self.names = FUNCTION_NAMES
+        self._memo: dict[tuple, CallOutcome] = {}
 
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(self.table)
-
-    def call(self, name: str, args: list[object]) -> CallOutcome:
-        fn = self.table[name]
-        for a in args:  # Excel functions propagate an error argument
-            if isinstance(a, ExcelError):
-                return CallOutcome(a)
-        kwargs = {}
-        if self.profile_name is not None and self._takes_profile.get(name):
-            kwargs["profile"] = self.profile_name
+    def call(self, name: str, args: list[object], profile: str | None = None) -> CallOutcome:
+        """`profile`: the workbook's PERFSCORE_PROFILE, which wins over the batch default."""
+        chosen = profile if profile else self.profile_name
         try:
-            value = fn(*args, **kwargs)
-        except PerfscoreError as exc:
-            return CallOutcome(ExcelError("#VALUE!"), str(exc))
-        except TypeError as exc:  # wrong number of arguments: Excel says #VALUE!
-            return CallOutcome(ExcelError("#VALUE!"), f"{name} 参数个数不对（{exc}）")
-        if isinstance(value, str) and value in EXCEL_ERROR_CODES:  # a bridge that returns error text
-            return CallOutcome(ExcelError(value))
-        return CallOutcome(value)
-
-
-def _accepts_profile(fn: Callable[..., object]) -> bool:
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    return "profile" in params
+            key = (name, _key(args), chosen)
+            hit = self._memo.get(key)
+        except TypeError:  # an unhashable argument: just compute
+            key, hit = None, None
+        if hit is not None:
+            return hit
+        out = _bridge_evaluate(name, args, chosen)
+        outcome = CallOutcome(out.value, out.reason)
+        if key is not None:
+            if len(self._memo) > _MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[key] = outcome
+        return outcome

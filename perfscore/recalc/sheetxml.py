@@ -43,7 +43,59 @@ def _attrs(raw: bytes) -> dict[bytes, bytes]:
 
 
 def find_formula_cells(xml: bytes) -> list[FormulaSpan]:
-    """Every `<c>` with an `<f>` child, in document order, with its byte span."""
+    """Every `<c>` with an `<f>` child, in document order, with its byte span.
+
+    Fast path: jump from formula to formula (`<f`), back to the enclosing `<c r="..">`. Cells without an
+    `r` attribute (allowed, rare) need the full row-by-row scan."""
+    m = _SHEETDATA.search(xml)
+    if m is None or m.group(0).endswith(b"/>"):
+        return []
+    prefix = m.group(0)[1:m.group(0).index(b"sheetData")]
+    fast = _fast_formula_cells(xml, prefix, m.end())
+    return fast if fast is not None else _scan_formula_cells(xml)
+
+
+def _fast_formula_cells(xml: bytes, prefix: bytes, start: int) -> list[FormulaSpan] | None:
+    out: list[FormulaSpan] = []
+    f_open = b"<" + prefix + b"f"
+    c_open = b"<" + prefix + b"c"
+    close = b"</" + prefix + b"c>"
+    pos = start
+    find = xml.find
+    while True:
+        fpos = find(f_open, pos)
+        if fpos < 0:
+            return out
+        nxt = xml[fpos + len(f_open):fpos + len(f_open) + 1]
+        if nxt not in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
+            pos = fpos + 1  # <foo...>, not <f>
+            continue
+        cstart = xml.rfind(c_open, pos, fpos)
+        while cstart >= 0 and xml[cstart + len(c_open):cstart + len(c_open) + 1] not in (b" ", b">", b"\t", b"\n", b"\r"):
+            cstart = xml.rfind(c_open, pos, cstart)
+        if cstart < 0:
+            return None
+        tag_end = find(b">", cstart)
+        attr_raw = xml[cstart + len(c_open):tag_end]
+        ref = _attrs(attr_raw).get(b"r")
+        if not ref:
+            return None
+        end = find(close, tag_end)
+        if end < 0:
+            return None
+        body = xml[tag_end + 1:end]
+        pos = end + len(close)
+        fm = _F.search(body)
+        if fm is None:
+            continue
+        fa = _attrs(fm.group(1))
+        row, col = parse_ref(ref.decode("ascii"))
+        fref = fa.get(b"ref")
+        out.append(FormulaSpan(row, col, cstart, pos, prefix, attr_raw, fa.get(b"t", b"normal").decode("ascii", "replace"),
+                               fref.decode("ascii") if fref else None, body))
+
+
+def _scan_formula_cells(xml: bytes) -> list[FormulaSpan]:
     out: list[FormulaSpan] = []
     m = _SHEETDATA.search(xml)
     if m is None or m.group(0).endswith(b"/>"):
