@@ -25,23 +25,38 @@ def check_workbook(
     a profile name or None (default); recomputed: {(sheet, "A1"): value} from a recalculation, for
     STALE_VALUE; file: the name shown in findings (default grid.path).
     """
-    from perfscore.checks.form_checks import check_form, row_classes
+    from perfscore.checks.form_checks import check_declared_texts, check_form, row_classes
     from perfscore.rules import load_profile
 
     prof = load_profile(profile) if not hasattr(profile, "grade_bands") else profile
     name = file if file is not None else str(grid.path)
     findings: list[Finding] = []
+    for form in forms:
+        findings += check_form(form, grid, prof, name)
+    findings += check_declared_texts(grid, forms, prof, name)
     classes = row_classes(forms)
     for sheet in grid.sheets:
         if sheet.name == IGNORE_SHEET:
             continue
         findings += check_sheet_formulas(name, sheet, book=grid, row_class=classes.get(sheet.name),
                                          recomputed=recomputed)
-    for form in forms:
-        findings += check_form(form, grid, prof, name)
+    findings = _first_per_cell(findings)
     if not forms:
         findings.append(Finding(name, "", "", "NO_FORM_FOUND", spec("NO_FORM_FOUND").severity,
                                 "工作簿中未识别出绩效自评表（未找到“分值”“得分”等表头），只做了通用公式检查。"))
     rules, problems = workbook_ignore_rules(grid, name)
     findings = apply_ignores(grid, findings + problems, rules)
     return sort_findings(findings, [s.name for s in grid.sheets])
+
+
+def _first_per_cell(findings: list[Finding]) -> list[Finding]:
+    """One finding per (sheet, cell, code): the form checks' message (more specific) wins over the generic one."""
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.sheet, f.cell, f.code)
+        if f.cell and key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
