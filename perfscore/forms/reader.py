@@ -95,15 +95,19 @@ class _View:
         return self.rows.get(r, [])
 
     def right_value(self, r: int, c: int, limit: int = 12) -> Sourced:
-        """The first non-blank cell right of (r, c), skipping the label's own merge span."""
+        """The first non-blank cell (or formula cell) right of (r, c), skipping the label's own merge span;
+        when all are blank, the first cell after the span (a blank with a location to fill)."""
         end_c = self.span.get((r, c), (r, c))[1]
-        for cc in range(end_c + 1, min(end_c + 1 + limit, self.max_col + 1)):
+        first_slot = MISSING
+        for cc in range(end_c + 1, min(end_c + 1 + limit, max(self.max_col, end_c + 1) + 1)):
             if self.is_continuation(r, cc):
                 continue
             s = self.sourced(r, cc)
-            if not s.is_blank:
+            if first_slot is MISSING:
+                first_slot = s
+            if not s.is_blank or s.formula:
                 return s
-        return MISSING
+        return first_slot
 
 
 # -- header bands ------------------------------------------------------------------------------------------
@@ -192,7 +196,7 @@ def read_sheet_forms(sheet: SheetGrid, grid: WorkbookGrid | None = None) -> tupl
             forms.append(form)
         prev_end = max(form.last_row, h2)
     if not forms:
-        return [], f"第{bands[0][0]}行找到指标表表头，但表中没有指标行"
+        return [], f"第{bands[0][0]}行找到指标表表头，但表中还没有填写指标行（空模板？）"
     return forms, ""
 
 
