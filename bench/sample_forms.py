@@ -123,14 +123,14 @@ def make_form(path: str | Path, seed: int = 0, variant: str = "udf", blanks: int
         else:
             score.value = f'=IF(G{r}="","",{prefix}SCORE_INDICATOR(D{r},E{r},F{r},G{r},I{r}))'
     last = TABLE_ROW + len(ROWS) - 1
-    sub = last + 1
     for k, name in enumerate(("产出指标", "效益指标", "满意度指标")):
-        r = sub + k
-        ws.cell(r, 1, f"{name}小计")
-        ws.cell(r, 2, name)
-        ws.cell(r, 9, f"=SUMIF($A${TABLE_ROW}:$A${last},B{r},$I${TABLE_ROW}:$I${last})")
-        ws.cell(r, 10, f"=SUMIF($A${TABLE_ROW}:$A${last},B{r},$J${TABLE_ROW}:$J${last})")
-    total = sub + 3
+        # first-level subtotals beside the table (SUMIF), as many templates keep them
+        r = TABLE_ROW + k
+        ws.cell(r, 13, name)
+        ws.cell(r, 14, f"=SUMIF($A${TABLE_ROW}:$A${last},M{r},$I${TABLE_ROW}:$I${last})")
+        ws.cell(r, 15, f"=SUMIF($A${TABLE_ROW}:$A${last},M{r},$J${TABLE_ROW}:$J${last})")
+    sub = last + 1
+    total = sub
     ws.cell(total, 1, "总分")
     ws.cell(total, 9, f"=SUM(I{TABLE_ROW}:I{last})+G6")
     ws.cell(total, 10, f"=ROUND(SUM(J{TABLE_ROW}:J{last})+I6,2)")

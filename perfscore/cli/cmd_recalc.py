@@ -1,7 +1,105 @@
-"""CLI command group (filled in by the part that owns it)."""
+"""`perfscore recalc`: headless batch recalculation with a summary workbook."""
+
+from __future__ import annotations
+
+import os
+import time
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+
+class Executor(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+class _RateColumn(ProgressColumn):
+    """Files per second."""
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("—/s" if speed is None else f"{speed:,.1f} 个/s", style="progress.data.speed")
+
+
+def recalc(
+    paths: List[Path] = typer.Argument(..., help="工作簿文件或文件夹（递归查找 .xlsx/.xlsm）。 Files or folders."),
+    output: Path = typer.Option(..., "-o", "--output", help="输出文件夹：重算后的工作簿写到这里，原文件不动。 Output folder."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="评分口径（规则配置）名称或 .toml 路径；工作簿自带 PERFSCORE_PROFILE 时以工作簿为准。"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="并行进程数（默认：全部 CPU 核）。 Worker processes."),
+    summary: Optional[Path] = typer.Option(None, "--summary", help="汇总表路径（默认 输出文件夹/重算汇总.xlsx）。 Summary workbook."),
+    executor: Executor = typer.Option(Executor.local, "--executor", help="local：本机进程池；dask：Dask 集群。"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask 调度器地址，如 tcp://10.0.0.5:8786（不填则临时启动本机集群）。"),
+    strict: bool = typer.Option(False, "--strict", help="有文件失败时退出码为 1（供脚本判断）。 Exit 1 if any file failed."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条和结果表。 No progress output."),
+    checks: bool = typer.Option(True, "--checks/--no-checks", help="同时运行检查规则，把错误/警告计入汇总（默认开启）。"),
+) -> None:
+    """重算工作簿中的全部公式（Excel 内置函数 + 绩效评分函数），把结果写回副本，并生成汇总表。
+
+    Recalculate every formula (Excel built-ins and the perfscore functions) headlessly, write the values into
+    copies of the workbooks (formulas, styles, comments, VBA kept) and write a summary workbook.
+    Exit codes: 0 batch ran (failed files are listed in the summary), 1 with --strict when a file failed,
+    2 usage error.
+    """
+    from perfscore.recalc.batch import discover, run_batch
+    from perfscore.recalc.functions import FunctionTable
+    from perfscore.recalc.summary import SummaryCollector
+    from perfscore.recalc.task import TaskOptions
+    from perfscore.rules import PerfscoreError
+
+    console = Console(stderr=True, quiet=quiet)
+    if executor is Executor.local and scheduler:
+        console.print("[red]--scheduler 只能与 --executor dask 一起使用[/red]")
+        raise typer.Exit(2)
+    if output.exists() and not output.is_dir():
+        console.print(f"[red]输出路径 {output} 已存在且不是文件夹[/red]")
+        raise typer.Exit(2)
+    try:
+        FunctionTable(profile)
+    except PerfscoreError as exc:
+        console.print(f"[red]评分口径无效：{exc}[/red]")
+        raise typer.Exit(2)
+    output.mkdir(parents=True, exist_ok=True)
+    summary_path = summary or (output / "重算汇总.xlsx")
+    jobs_list, early = discover(paths, output)
+    collector = SummaryCollector()
+    for report in early:
+        collector.add(report)
+    options = TaskOptions(profile=profile, run_checks=checks)
+    workers = jobs or os.cpu_count() or 1
+    started = time.perf_counter()
+    progress = Progress(SpinnerColumn(), TextColumn("[bold]重算[/bold]"), BarColumn(), MofNCompleteColumn(),
+                        _RateColumn(), TextColumn("剩余"), TimeRemainingColumn(), console=console, disable=quiet,
+                        transient=False)
+    try:
+        with progress:
+            task = progress.add_task("recalc", total=len(jobs_list))
+            for report in run_batch(jobs_list, options, executor.value, workers, scheduler):
+                collector.add(report)
+                progress.advance(task)
+        collector.write(summary_path)
+    except OSError as exc:
+        console.print(f"[red]无法写出汇总表 {summary_path}：{exc}[/red]")
+        raise typer.Exit(2)
+    finally:
+        collector.close()
+    elapsed = time.perf_counter() - started
+    ok, bad = collector.status["ok"], collector.status["failed"]
+    if not quiet:
+        rate = len(jobs_list) / elapsed if elapsed > 0 else 0.0
+        console.print(f"完成：{ok} 个成功，{bad} 个失败，共 {len(collector.form_rows)} 行；"
+                      f"用时 {elapsed:.1f} 秒（{rate:.1f} 个/秒）。")
+        console.print(f"汇总表：{summary_path}")
+        if bad:
+            console.print("[yellow]失败的文件及原因见汇总表“文件”页。[/yellow]")
+    if strict and bad:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("recalc")(recalc)

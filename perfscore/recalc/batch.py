@@ -1,0 +1,158 @@
+"""Batches: find the files, plan output names, run the per-file task on an executor, stream the reports.
+
+Executors run the same function, `recalc_file(path, output, options)`:
+- "local": a process pool (`jobs` processes; jobs=1 runs in this process), a bounded window of files in flight;
+- "dask": an existing cluster (`scheduler` address) or, without one, a LocalCluster started for the batch.
+Reports come back one by one (small, picklable), so memory does not grow with the batch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from perfscore.recalc.task import (
+    OTHER_SPREADSHEETS,
+    SPREADSHEET_SUFFIXES,
+    FileReport,
+    TaskOptions,
+    failed,
+    recalc_file,
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    source: str
+    output: str | None  # None: nothing to write (a file reported without processing)
+
+
+def _is_lock_file(p: Path) -> bool:
+    return p.name.startswith("~$")
+
+
+def discover(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]) -> tuple[list[Job], list[FileReport]]:
+    """Jobs for every .xlsx/.xlsm under the paths, and report rows for everything else worth mentioning.
+
+    Folders are searched recursively; the output folder itself is never searched (re-runs do not feed on
+    their own outputs). Output names mirror the path under the given folder; clashes get a numeric suffix.
+    """
+    out_root = Path(outdir).resolve()
+    jobs: list[Job] = []
+    reports: list[FileReport] = []
+    taken: set[str] = set()
+
+    def plan(src: Path, rel: Path) -> None:
+        target = out_root / rel
+        key = str(target).lower()
+        n = 2
+        while key in taken:
+            target = out_root / rel.with_name(f"{rel.stem}-{n}{rel.suffix}")
+            key = str(target).lower()
+            n += 1
+        taken.add(key)
+        jobs.append(Job(str(src), str(target)))
+
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            reports.append(failed(str(p), f"{p}：文件或文件夹不存在"))
+            continue
+        if p.is_file():
+            suffix = p.suffix.lower()
+            if suffix in SPREADSHEET_SUFFIXES and not _is_lock_file(p):
+                plan(p, Path(p.name))
+            elif suffix in OTHER_SPREADSHEETS:
+                reports.append(failed(str(p), f"{p.name}：{OTHER_SPREADSHEETS[suffix]}"))
+            else:
+                reports.append(failed(str(p), f"{p.name}：不是 Excel 工作簿（.xlsx/.xlsm），未处理"))
+            continue
+        for dirpath, dirnames, filenames in os.walk(p):
+            here = Path(dirpath)
+            if here.resolve() == out_root or out_root in here.resolve().parents:
+                dirnames[:] = []
+                continue
+            dirnames.sort()
+            for name in sorted(filenames):
+                f = here / name
+                suffix = f.suffix.lower()
+                if _is_lock_file(f):
+                    reports.append(failed(str(f), f"{name}：Excel/WPS 的临时锁定文件，已跳过"))
+                elif suffix in SPREADSHEET_SUFFIXES:
+                    plan(f, f.relative_to(p))
+                elif suffix in OTHER_SPREADSHEETS:
+                    reports.append(failed(str(f), f"{name}：{OTHER_SPREADSHEETS[suffix]}"))
+    return jobs, reports
+
+
+# -- executors -------------------------------------------------------------------------------
+def _warm() -> None:
+    """Import the heavy modules once per worker process, not once per file."""
+    import perfscore.checks  # noqa: F401
+    import perfscore.forms  # noqa: F401
+    import perfscore.recalc.engine  # noqa: F401
+
+
+def run_local(jobs: list[Job], options: TaskOptions, workers: int) -> Iterator[FileReport]:
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield recalc_file(job.source, job.output, options)
+        return
+    window = workers * 4
+    queue = deque(jobs)
+    with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
+        running: set[Future[FileReport]] = set()
+        while queue or running:
+            while queue and len(running) < window:
+                job = queue.popleft()
+                running.add(pool.submit(recalc_file, job.source, job.output, options))
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()
+
+
+def run_dask(jobs: list[Job], options: TaskOptions, scheduler: str | None, workers: int) -> Iterator[FileReport]:
+    """The same task on a Dask cluster: `scheduler` "tcp://host:8786", or a LocalCluster when None."""
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=workers > 1,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        window = max(workers, 1) * 8
+        queue = deque(jobs)
+        futures = as_completed()
+        in_flight = 0
+        while queue and in_flight < window:
+            job = queue.popleft()
+            futures.add(client.submit(recalc_file, job.source, job.output, options, pure=False))
+            in_flight += 1
+        for fut in futures:
+            report = fut.result()
+            fut.release()
+            yield report
+            if queue:
+                job = queue.popleft()
+                futures.add(client.submit(recalc_file, job.source, job.output, options, pure=False))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_batch(jobs: list[Job], options: TaskOptions, executor: str = "local", workers: int | None = None,
+              scheduler: str | None = None, on_report: Callable[[FileReport], None] | None = None) -> Iterator[FileReport]:
+    workers = workers or os.cpu_count() or 1
+    runner = run_dask(jobs, options, scheduler, workers) if executor == "dask" else run_local(jobs, options, workers)
+    for report in runner:
+        if on_report is not None:
+            on_report(report)
+        yield report
