@@ -47,11 +47,8 @@ class _AddinBook:
 def xlwings_udfs_pristine() -> str:
     """The xlwings_udfs module as xlwings 'Import Functions' would write it into our .xlam (LF endings)."""
     with windows_xlwings(UDF_MODULE) as win:
-        import importlib
-
-        module = importlib.import_module(UDF_MODULE)
         buf = io.StringIO()
-        win.udfs.generate_vba_wrapper(UDF_MODULE, module, buf, _AddinBook())
+        win.udfs.generate_vba_wrapper(UDF_MODULE, win.modules[UDF_MODULE], buf, _AddinBook())
     return _UDFS_HEADER + buf.getvalue()
 
 

@@ -111,7 +111,7 @@ def _stand_ins() -> dict[str, types.ModuleType]:
         "win32api": _module("win32api"),
         "win32con": _module("win32con"),
         "win32gui": _module("win32gui"),
-        "win32process": _module("win32process"),
+        "win32process": _module("win32process", GetWindowThreadProcessId=lambda hwnd: (0, 0)),
         "win32timezone": tz,
         # call_udf does `from .com_server import loop`; only async UDFs use it.
         "xlwings.com_server": _module("xlwings.com_server", loop=None),
@@ -125,9 +125,11 @@ class WinXlwings:
     udfs: types.ModuleType  # xlwings.udfs
     xlwindows: types.ModuleType  # xlwings._xlwindows
     variant: type  # the stand-in win32com.client.VARIANT
+    modules: dict[str, types.ModuleType]  # the modules named in `reimport`, as imported here
 
 
 _EMULATED = ("xlwings.udfs", "xlwings._xlwindows", "xlwings._win32patch")
+_ABSENT = object()
 
 
 @contextlib.contextmanager
@@ -139,7 +141,12 @@ def windows_xlwings(*reimport: str) -> Iterator[WinXlwings]:
     """
     import xlwings
 
-    saved_modules = {name: sys.modules.get(name) for name in (*_stand_ins(), *_EMULATED, *reimport)}
+    def family(name: str) -> list[str]:  # a package and its submodules
+        return [m for m in sys.modules if m == name or m.startswith(name + ".")]
+
+    saved_modules = {name: sys.modules.get(name) for name in (*_stand_ins(), *_EMULATED)}
+    saved_modules.update({m: sys.modules[m] for name in reimport for m in family(name)})
+    saved_attrs = {name: getattr(xlwings, name, _ABSENT) for name in ("udfs", "_xlwindows", "_win32patch", "com_server")}
     saved_ctypes = {name: getattr(ctypes, name, None) for name in ("windll", "oledll", "PyDLL")}
     saved_xw = {name: getattr(xlwings, name, None) for name in ("func", "arg", "ret", "sub", "script")}
     saved_engines = (list(xlwings.engines.engines), dict(xlwings.engines.engines_by_name), xlwings.engines.active)
@@ -148,7 +155,7 @@ def windows_xlwings(*reimport: str) -> Iterator[WinXlwings]:
         sys.modules.update(_stand_ins())
         ctypes.windll = ctypes.oledll = _AnyAttr()  # type: ignore[attr-defined]
         ctypes.PyDLL = _AnyAttr  # type: ignore[misc]
-        for name in (*_EMULATED, *reimport):
+        for name in (*_EMULATED, *(m for r in reimport for m in family(r))):
             sys.modules.pop(name, None)
         xlwindows = importlib.import_module("xlwings._xlwindows")
         os.chdir(cwd)  # _xlwindows chdirs to sys.exec_prefix while importing
@@ -158,22 +165,24 @@ def windows_xlwings(*reimport: str) -> Iterator[WinXlwings]:
         xlwings.sub = xlwings.script = udfs.xlsub
         if "excel" not in xlwings.engines.engines_by_name:
             xlwings.engines.add(xlwings.main.Engine(impl=xlwindows.engine))
-        for name in reimport:
-            importlib.import_module(name)
-        yield WinXlwings(udfs=udfs, xlwindows=xlwindows, variant=sys.modules["win32com.client"].VARIANT)
+        modules = {name: importlib.import_module(name) for name in reimport}
+        yield WinXlwings(udfs=udfs, xlwindows=xlwindows, variant=sys.modules["win32com.client"].VARIANT,
+                         modules=modules)
     finally:
         os.chdir(cwd)
+        for name in [m for r in reimport for m in family(r)]:
+            sys.modules.pop(name, None)  # the emulated copies go; the saved ones come back below
         for name, module in saved_modules.items():
             if module is None:
                 sys.modules.pop(name, None)
             else:
                 sys.modules[name] = module
-        for name in _EMULATED:
-            if hasattr(xlwings, name.split(".")[-1]) and name not in ("xlwings.udfs",):
+        for name, value in saved_attrs.items():
+            if value is _ABSENT:
                 with contextlib.suppress(AttributeError):
-                    delattr(xlwings, name.split(".")[-1])
-        with contextlib.suppress(AttributeError):
-            delattr(xlwings, "udfs")
+                    delattr(xlwings, name)
+            else:
+                setattr(xlwings, name, value)
         for name, value in saved_ctypes.items():
             if value is None:
                 with contextlib.suppress(AttributeError):

@@ -1,0 +1,305 @@
+"""What the ribbon buttons do, over a duck-typed Book/Sheet (xlwings in Excel, an in-memory fake in tests).
+
+The planning is pure (grid from cell blocks, result rows, marks); a handler reads through the port,
+calls the core (perfscore.forms / perfscore.checks), and writes back through the port. Every handler
+returns a one-line Chinese summary that the shell shows.
+
+Marks this add-in makes (cell fill + a comment starting with MARK_PREFIX) are recorded on the
+校验结果 sheet itself (columns H:K), so 清除标记 - or the next 校验本表 - can restore exactly what was there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Protocol, Sequence
+
+from perfscore.checks.findings import ERROR, NOTE, SEVERITIES, WARNING, Finding
+from perfscore.xlsx.grid import EXCEL_ERROR_CODES, CellData, ExcelError, SheetGrid, WorkbookGrid, cell_ref, parse_ref
+
+RESULTS_SHEET = "校验结果"
+MARK_PREFIX = "【绩效评分】"
+RGB = tuple[int, int, int]
+SEVERITY_FILL: dict[str, RGB] = {ERROR: (255, 199, 206), WARNING: (255, 235, 156), NOTE: (221, 235, 247)}
+RESULT_HEADER = ["严重程度", "位置", "代码", "说明"]
+RECORD_COL = 8  # H: where the mark record starts on the results sheet
+RECORD_HEADER = ["标记记录（清除标记用，请勿修改）：工作表", "单元格", "原填充色", "批注"]
+MAX_MARKS_PER_RANGE = 200  # a finding on "A1:Z500" marks its first cells only
+
+
+class SheetPort(Protocol):
+    name: str
+
+    def used_block(self) -> tuple[int, int, list[list[object]], list[list[object]]]:
+        """(top row, left col, values, formulas) of the used range; formulas as Excel shows them."""
+
+    def merged_areas(self) -> list[tuple[int, int, int, int]]: ...
+
+    def write_rows(self, top: int, left: int, rows: list[list[object]]) -> None:
+        """Write values; strings starting with "=" are formulas."""
+
+    def get_fill(self, row: int, col: int) -> RGB | None: ...
+
+    def set_fill(self, row: int, col: int, color: RGB | None) -> None: ...
+
+    def get_note(self, row: int, col: int) -> str | None: ...
+
+    def set_note(self, row: int, col: int, text: str | None) -> None: ...
+
+
+class BookPort(Protocol):
+    path: str
+
+    def sheet_names(self) -> list[str]: ...
+
+    def active_sheet(self) -> SheetPort: ...
+
+    def sheet(self, name: str) -> SheetPort: ...
+
+    def add_sheet(self, name: str) -> SheetPort: ...
+
+    def delete_sheet(self, name: str) -> None: ...
+
+    def defined_names(self) -> dict[str, str]: ...
+
+    def calculate_full(self) -> None: ...
+
+
+# ------------------------------------------------------------------ pure: reading
+
+
+def _cell_value(value: object) -> object:
+    """xlwings value -> grid value: error codes (err_to_str) become ExcelError, whole floats stay floats."""
+    if isinstance(value, str) and value in EXCEL_ERROR_CODES:
+        return ExcelError(value)
+    if isinstance(value, str) and value == "":
+        return None
+    return value
+
+
+def sheet_grid_from_block(
+    name: str,
+    top: int,
+    left: int,
+    values: Sequence[Sequence[object]],
+    formulas: Sequence[Sequence[object]],
+    merged: Iterable[tuple[int, int, int, int]] = (),
+) -> SheetGrid:
+    """The formula grid of one sheet from what xlwings reads (Range.value and Range.formula, 2D)."""
+    cells: dict[tuple[int, int], CellData] = {}
+    for i, row in enumerate(values):
+        for j, raw in enumerate(row):
+            formula = formulas[i][j] if i < len(formulas) and j < len(formulas[i]) else None
+            is_formula = isinstance(formula, str) and formula.startswith("=")
+            value = _cell_value(raw)
+            if value is None and not is_formula:
+                continue
+            r, c = top + i, left + j
+            cells[(r, c)] = CellData(r, c, value, formula if is_formula else None, None, isinstance(value, str))
+    return SheetGrid(name=name, cells=cells, merged=list(merged))
+
+
+def read_active_grid(book: BookPort) -> tuple[WorkbookGrid, str]:
+    """The active sheet as a WorkbookGrid (other sheets are not read: the button checks 本表)."""
+    sheet = book.active_sheet()
+    top, left, values, formulas = sheet.used_block()
+    grid = sheet_grid_from_block(sheet.name, top, left, values, formulas, sheet.merged_areas())
+    return WorkbookGrid(path=book.path, sheets=[grid], defined_names=book.defined_names()), sheet.name
+
+
+def profile_of(defined_names: dict[str, str]) -> str | None:
+    """The profile a workbook names in PERFSCORE_PROFILE (="name"); a cell reference is not followed here."""
+    from perfscore_udfs._bridge import PROFILE_NAME, profile_from_refers_to
+
+    for name, refers_to in defined_names.items():
+        if name.split("!")[-1].upper() == PROFILE_NAME:
+            kind, value = profile_from_refers_to(refers_to)
+            return value if kind == "literal" else None
+    return None
+
+
+# ------------------------------------------------------------------ pure: planning
+
+
+def _cells_of(ref: str) -> list[tuple[int, int]]:
+    if not ref:
+        return []
+    first, _, last = ref.partition(":")
+    r1, c1 = parse_ref(first)
+    r2, c2 = parse_ref(last) if last else (r1, c1)
+    cells = [(r, c) for r in range(min(r1, r2), max(r1, r2) + 1) for c in range(min(c1, c2), max(c1, c2) + 1)]
+    return cells[:MAX_MARKS_PER_RANGE]
+
+
+def _sheet_ref(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def result_rows(findings: Sequence[Finding]) -> list[list[object]]:
+    """Rows of the 校验结果 sheet: header, then one row per finding with a link to its cell."""
+    rows: list[list[object]] = [RESULT_HEADER]
+    for f in findings:
+        if f.sheet and f.cell:
+            target = f"#{_sheet_ref(f.sheet)}!{f.cell.split(':')[0]}"
+            label = f"{f.sheet}!{f.cell}".replace('"', '""')
+            where: object = f'=HYPERLINK("{target}","{label}")'
+        else:
+            where = f.sheet or "（整个工作簿）"
+        rows.append([f.severity, where, f.code, f.message])
+    return rows
+
+
+@dataclass(frozen=True)
+class Mark:
+    sheet: str
+    row: int
+    col: int
+    severity: str  # the most severe finding on the cell decides the colour
+    comment: str  # MARK_PREFIX + every message on the cell
+
+
+def plan_marks(findings: Sequence[Finding], sheet: str) -> list[Mark]:
+    """One mark per cell of `sheet` that has findings (several findings on a cell: one comment)."""
+    by_cell: dict[tuple[int, int], list[Finding]] = {}
+    for f in findings:
+        if f.sheet != sheet:
+            continue
+        for rc in _cells_of(f.cell):
+            by_cell.setdefault(rc, []).append(f)
+    marks = []
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    for (r, c), items in sorted(by_cell.items()):
+        worst = min(items, key=lambda f: rank[f.severity]).severity
+        text = MARK_PREFIX + "\n".join(f"{f.severity}：{f.message}" for f in items)
+        marks.append(Mark(sheet, r, c, worst, text))
+    return marks
+
+
+def color_text(color: RGB | None) -> str:
+    return "" if color is None else "#%02X%02X%02X" % color
+
+
+def parse_color_text(text: object) -> RGB | None:
+    if not isinstance(text, str) or len(text) != 7 or not text.startswith("#"):
+        return None
+    return int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16)
+
+
+def summary_line(findings: Sequence[Finding], sheet: str) -> str:
+    counts = Counter(f.severity for f in findings)
+    if not findings:
+        return f"校验完成：“{sheet}”未发现问题。"
+    parts = "，".join(f"{s} {counts[s]} 处" for s in SEVERITIES)
+    return f"校验完成：“{sheet}”{parts}（详见“{RESULTS_SHEET}”表）。"
+
+
+# ------------------------------------------------------------------ handlers (port in, summary out)
+
+
+def clear_marks(book: BookPort) -> str:
+    """Restore the fills and remove the comments recorded on the results sheet, then delete that sheet."""
+    if RESULTS_SHEET not in book.sheet_names():
+        return "没有需要清除的标记。"
+    results = book.sheet(RESULTS_SHEET)
+    top, left, values, _ = results.used_block()
+    restored = 0
+    sheets = set(book.sheet_names())
+    for row in values:
+        record = list(row[RECORD_COL - left:RECORD_COL - left + 4]) if len(row) >= RECORD_COL - left + 4 else []
+        if len(record) < 4 or record[0] in (None, RECORD_HEADER[0]) or record[0] not in sheets:
+            continue
+        sheet_name, ref, fill, note_flag = record
+        try:
+            r, c = parse_ref(str(ref))
+        except ValueError:
+            continue
+        target = book.sheet(str(sheet_name))
+        target.set_fill(r, c, parse_color_text(fill))
+        current = target.get_note(r, c)
+        if note_flag == "ours" and current is not None and current.startswith(MARK_PREFIX):
+            target.set_note(r, c, None)
+        restored += 1
+    book.delete_sheet(RESULTS_SHEET)
+    return f"已清除 {restored} 个单元格的标记。"
+
+
+def apply_marks(book: BookPort, marks: Sequence[Mark]) -> list[list[object]]:
+    """Fill and comment each marked cell; return the record rows (sheet, cell, original fill, note flag)."""
+    records: list[list[object]] = []
+    for m in marks:
+        sheet = book.sheet(m.sheet)
+        original = sheet.get_fill(m.row, m.col)
+        existing = sheet.get_note(m.row, m.col)
+        sheet.set_fill(m.row, m.col, SEVERITY_FILL[m.severity])
+        flag = ""
+        if existing is None:  # never overwrite a comment the user wrote
+            sheet.set_note(m.row, m.col, m.comment)
+            flag = "ours"
+        records.append([m.sheet, cell_ref(m.row, m.col), color_text(original), flag])
+    return records
+
+
+def write_results(book: BookPort, findings: Sequence[Finding], records: list[list[object]]) -> None:
+    sheet = book.add_sheet(RESULTS_SHEET)
+    rows = result_rows(findings)
+    sheet.write_rows(1, 1, rows)
+    for i, f in enumerate(findings, start=2):
+        for col in range(1, len(RESULT_HEADER) + 1):
+            sheet.set_fill(i, col, SEVERITY_FILL[f.severity])
+    sheet.write_rows(1, RECORD_COL, [RECORD_HEADER, *records])
+
+
+def check_sheet(book: BookPort, profile: object = None) -> str:
+    """校验本表: checks of the active sheet -> 校验结果 sheet + marked cells; returns the summary line."""
+    from perfscore.checks import check_workbook
+    from perfscore.forms import read_forms
+
+    if book.active_sheet().name == RESULTS_SHEET:
+        return f"请先切换到要校验的工作表（当前是“{RESULTS_SHEET}”）。"
+    clear_marks(book)
+    grid, sheet_name = read_active_grid(book)
+    if profile is None:
+        profile = profile_of(grid.defined_names)
+    forms = read_forms(grid).forms
+    findings = check_workbook(grid, forms, profile, file=book.path)
+    marks = plan_marks(findings, sheet_name)
+    records = apply_marks(book, marks)
+    write_results(book, findings, records)
+    return summary_line(findings, sheet_name)
+
+
+def recalc(book: BookPort) -> str:
+    book.calculate_full()
+    return "已重算本工作簿的全部公式（含绩效评分函数）。"
+
+
+def insert_formulas(book: BookPort, profile: object = None) -> str:
+    """插入评分公式: delegates to perfscore.forms.apply (owned by the forms part).
+
+    Wired to that module's contract: `apply_formulas(grid, forms, profile) -> list[(sheet, "A1", formula)]`
+    (pure); here we only read the grid and write the planned formulas back through the port.
+    """
+    from perfscore.forms import read_forms
+
+    try:
+        from perfscore.forms.apply import apply_formulas  # type: ignore[import-not-found]
+    except ImportError:
+        return "“插入评分公式”尚未就绪：perfscore.forms.apply 还没有提供 apply_formulas。"
+    grid, _ = read_active_grid(book)
+    planned = apply_formulas(grid, read_forms(grid).forms, profile)
+    for sheet_name, ref, formula in planned:
+        r, c = parse_ref(ref)
+        book.sheet(sheet_name).write_rows(r, c, [[formula]])
+    return f"已插入 {len(planned)} 个评分公式。"
+
+
+HELP_TEXT = (
+    "绩效评分函数：SCORE_EXEC_RATE(全年预算数,全年执行数,分值)、SCORE_INDICATOR(指标性质,指标方向,年度指标值,"
+    "实际完成值,分值)、SCORE_SATISFACTION(五档人数…,分值)、SCORE_COST_SAVING(计划成本,实际成本,分值)、GRADE(总分)；"
+    "最后一个可选参数“规则”选择评分口径。单元格显示 #VALUE! 时，用 =PERFSCORE_REASON(该单元格) 查看原因。"
+    "详见 addin/README.md。"
+)
+
+
+def show_help(book: BookPort) -> str:
+    return HELP_TEXT
