@@ -42,7 +42,9 @@ def check_file(
     *,
     recomputed: Mapping[tuple[str, str], object] | None = None,
     display: str | None = None,
+    recalc: bool = False,
 ) -> list[Finding]:
+    """Findings for one file. recalc=True recomputes every formula (headless engine) for STALE_VALUE."""
     from perfscore.forms import read_forms
     from perfscore.xlsx import read_grid
 
@@ -54,14 +56,28 @@ def check_file(
     except OSError as err:
         return [_file_finding(name, "FILE_UNREADABLE", f"无法读取文件 {name}：{err.strerror or err}")]
     try:
-        forms = read_forms(grid).forms
-        return check_workbook(grid, forms, profile, recomputed=recomputed, file=name)
+        read = read_forms(grid)
+        if recalc and recomputed is None:
+            recomputed = recompute(grid, profile)
+        return check_workbook(grid, read.forms, profile, recomputed=recomputed, file=name, not_forms=read.not_forms)
     except PerfscoreError as err:
         return [_file_finding(name, "CHECK_FAILED", f"检查 {name} 时无法继续：{err}")]
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, ZeroDivisionError, RecursionError) as err:
         # A defect of ours must not stop a batch of thousands: report it as a finding, with its type.
         return [_file_finding(name, "CHECK_FAILED",
                               f"检查 {name} 时出现程序错误（{type(err).__name__}: {err}），结果不完整，请反馈给开发者。")]
+
+
+def recompute(grid, profile: object = None) -> dict[tuple[str, str], object]:
+    """{(sheet, "A1"): value} of every formula recomputed by the headless engine (perfscore.recalc)."""
+    from perfscore.recalc.engine import evaluate
+    from perfscore.recalc.functions import FunctionTable
+    from perfscore.xlsx.grid import cell_ref
+
+    name = getattr(profile, "name", profile)
+    result = evaluate(grid, FunctionTable(name))
+    names = [s.name for s in grid.sheets]
+    return {(names[i], cell_ref(r, c)): v for (i, r, c), v in result.values.items()}
 
 
 def check_paths(paths: Iterable[str | Path], profile: object = None) -> list[Finding]:

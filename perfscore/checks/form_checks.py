@@ -93,6 +93,16 @@ def _number(s: Sourced) -> float | None:
         return None
 
 
+def _empty(s: Sourced) -> bool:
+    """Blank and not a formula (a formula saved without its result is uncalculated, not empty)."""
+    return s.is_blank and not s.formula
+
+
+def _filled(form: Form) -> bool:
+    """Has anyone started scoring? A blank template is not a form with missing scores."""
+    return any(not i.score.is_blank for i in form.indicators)
+
+
 def _where(s: Sourced) -> str:
     return s.ref or "（未找到单元格）"
 
@@ -211,7 +221,7 @@ def _indicator(ctx: _Ctx, ind: Indicator) -> None:
         if score is not None and score < 0 and "减" not in ind.level2.text() + ind.level3.text():
             ctx.add("SCORE_OVER_WEIGHT", ind.score, f"加分项“{ind.name}”得分为 {_g(score)}，不应为负数。")
     elif weight is not None:
-        if score is None and weight > 0 and ind.score.is_blank:
+        if score is None and weight > 0 and _empty(ind.score) and _filled(ctx.form):
             ctx.add("SCORE_OVER_WEIGHT", ind.score,
                     f"“{ind.name}”分值为 {_g(weight)}，得分为空；每个有分值的指标都应填写得分（0 ≤ 得分 ≤ 分值）。")
         elif score is not None and compare15(score, weight) > 0:
@@ -425,7 +435,7 @@ def _exec_score(ctx: _Ctx, fr: FundsRow) -> None:
     if w is None or w <= 0:
         return
     if s is None:
-        if fr.score.cell and fr.score.is_blank:
+        if fr.score.cell and _empty(fr.score) and _filled(ctx.form):
             ctx.add("SCORE_OVER_WEIGHT", fr.score, f"预算执行率分值为 {_g(w)}，得分为空；应填写得分。")
         return
     if compare15(s, w) > 0:
@@ -587,7 +597,7 @@ def _totals(ctx: _Ctx) -> None:
         plain = sum15(scores)
         with_bonus = sum15(scores + bonus)
         if total is None:
-            if form.total.is_blank:
+            if _empty(form.total):
                 ctx.add("TOTAL_MISMATCH", form.total, f"总分为空，各项得分之和为 {_g(with_bonus)}；应填写总分。")
         elif ctx.differs(total, with_bonus) and ctx.differs(total, plain) and not na_rows:
             bonus_note = f"（不含加减分 {_g(plain)}）" if bonus else ""
@@ -745,6 +755,7 @@ def _rule_text(ctx: _Ctx, ind: Indicator) -> None:
     weight = _number(ind.weight)
     if not text or weight is None or weight <= 0 or ind.is_bonus:
         return
+    per_point = any(k in text for k in ("扣完为止", "否则扣", "扣至0", "扣至零"))
     # (a) the full score the text names
     points = []
     for clause in _CLAUSE_SPLIT.split(text):
@@ -753,7 +764,7 @@ def _rule_text(ctx: _Ctx, ind: Indicator) -> None:
             if any(k in before for k in ("每", "各", "扣")):
                 continue  # per-item or deduction wording: not the item's full score
             points.append(float(m.group(1)))
-    if points and not any(compare15(x, weight) == 0 for x in points) and compare15(sum15(points), weight) != 0:
+    if points and not per_point and not any(compare15(x, weight) == 0 for x in points) and compare15(sum15(points), weight) != 0:
         named = max(points)
         ctx.add("RULE_TEXT_MISMATCH", ind.rule_text,
                 f"“{ind.name}”的评分规则写“得{_g(named)}分”，但本行分值为 {_g(weight)}；规则文字与分值应一致"

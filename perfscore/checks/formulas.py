@@ -39,9 +39,19 @@ def is_idiomatic_literal(lit: Literal) -> bool:
         return True
     if lit.func in _DIGIT_FUNCS and lit.arg >= 1:
         return True
+    if lit.func in ("MIN", "MAX") and _is_whole_arg(lit):
+        return True  # a cap or floor: MIN(5, SUM(...)), MAX(0, x)
     if lit.func in _POSITIONAL_FUNCS and (lit.arg >= 1 or lit.func in ("CHOOSE", "DATE", "TIME", "CHAR")):
         return True
     return False
+
+
+def _is_whole_arg(lit: Literal) -> bool:
+    """The literal is an argument on its own (MIN(5,x)), not part of an expression (MIN(x*5,1))."""
+    before_ok = lit.prev is None or lit.prev.kind in ("func", "sep") or (lit.prev.kind == "op" and lit.prev.value == "-"
+                                                                        and lit.prev is not None)
+    after_ok = lit.next is None or lit.next.kind in ("sep", "close")
+    return before_ok and after_ok
 
 
 def is_threshold_literal(lit: Literal) -> bool:

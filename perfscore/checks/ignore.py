@@ -3,7 +3,8 @@
 1. Excel's own "忽略错误" flags saved in the sheet (<ignoredErrors>), mapped per check code
    (see `CheckSpec.excel_flag`): a cell the user silenced in Excel stays silent here.
 2. A per-workbook ignore list, one entry per line, in either place:
-   - a sheet named `_perfscore` (may be hidden): column A, one entry per cell;
+   - the hidden settings sheet `_perfscore` (column A key, column B value, as the templates write it):
+     rows whose key is `ignore` (or `忽略`), the entry in column B;
    - a defined name `PERFSCORE_IGNORE`: a text constant (entries separated by ";" or line breaks)
      or a reference to cells holding entries.
    An entry is `CODE Sheet!A1`, `CODE Sheet!A1:B5`, `CODE Sheet` (whole sheet), `CODE` (whole workbook);
@@ -23,6 +24,7 @@ from perfscore.xlsx.grid import WorkbookGrid, parse_ref
 
 IGNORE_SHEET = "_perfscore"
 IGNORE_NAME = "PERFSCORE_IGNORE"
+IGNORE_KEYS = ("ignore", "忽略")
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,10 @@ def _entries(book: WorkbookGrid) -> list[tuple[str, str, str]]:
     sheet = book.sheet(IGNORE_SHEET)
     if sheet is not None:
         for cell in sheet.iter_cells():
-            if cell.col == 1 and isinstance(cell.value, str):
-                out += [(line, sheet.name, cell.ref) for line in _split_lines(cell.value)]
+            if cell.col == 1 and isinstance(cell.value, str) and cell.value.strip().lower() in IGNORE_KEYS:
+                entry = sheet.get(cell.row, 2)
+                if entry is not None and isinstance(entry.value, str):
+                    out += [(line, sheet.name, entry.ref) for line in _split_lines(entry.value)]
     raw = next((v for k, v in book.defined_names.items() if k.upper() == IGNORE_NAME), None)
     if raw is not None:
         raw = raw.strip().lstrip("=")

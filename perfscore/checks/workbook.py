@@ -18,17 +18,17 @@ def check_workbook(
     *,
     recomputed: Mapping[tuple[str, str], object] | None = None,
     file: str | None = None,
+    not_forms: Sequence[tuple[str, str]] = (),
 ) -> list[Finding]:
     """All findings for one workbook.
 
     grid: the formula grid (file reader or add-in); forms: `read_forms(grid).forms`; profile: a Profile,
-    a profile name or None (default); recomputed: {(sheet, "A1"): value} from a recalculation, for
-    STALE_VALUE; file: the name shown in findings (default grid.path).
+    a profile name or None (the workbook's PERFSCORE_PROFILE name, else the default); recomputed: {(sheet, "A1"): value} from a recalculation, for
+    STALE_VALUE; file: the name shown in findings (default grid.path); not_forms: the form reader's reasons
+    for sheets that are not forms (shown when none is found).
     """
     from perfscore.checks.form_checks import check_declared_texts, check_form, row_classes
-    from perfscore.rules import load_profile
-
-    prof = load_profile(profile) if not hasattr(profile, "grade_bands") else profile
+    prof = _profile(grid, profile)
     name = file if file is not None else str(grid.path)
     findings: list[Finding] = []
     for form in forms:
@@ -42,8 +42,10 @@ def check_workbook(
                                          recomputed=recomputed)
     findings = _first_per_cell(findings)
     if not forms:
+        why = "；".join(f"{sheet}：{reason}" for sheet, reason in not_forms if sheet != IGNORE_SHEET)
         findings.append(Finding(name, "", "", "NO_FORM_FOUND", spec("NO_FORM_FOUND").severity,
-                                "工作簿中未识别出绩效自评表（未找到“分值”“得分”等表头），只做了通用公式检查。"))
+                                "工作簿中未识别出填有指标的绩效自评表，只做了通用公式检查"
+                                + (f"（{why}）" if why else "") + "。"))
     rules, problems = workbook_ignore_rules(grid, name)
     findings = apply_ignores(grid, findings + problems, rules)
     return sort_findings(findings, [s.name for s in grid.sheets])
@@ -60,3 +62,23 @@ def _first_per_cell(findings: list[Finding]) -> list[Finding]:
         seen.add(key)
         out.append(f)
     return out
+
+
+PROFILE_NAME = "PERFSCORE_PROFILE"
+
+
+def _profile(grid: WorkbookGrid, profile: object):
+    """The caller's profile; else the workbook's own choice (defined name PERFSCORE_PROFILE); else default."""
+    from perfscore.rules import ProfileError, load_profile
+
+    if hasattr(profile, "grade_bands"):
+        return profile
+    if profile is None:
+        raw = next((v for k, v in grid.defined_names.items() if k.upper() == PROFILE_NAME), None)
+        name = raw.strip().lstrip("=").strip('"') if raw else None
+        if name:
+            try:
+                return load_profile(name)
+            except ProfileError:
+                pass  # an unknown name in a file must not stop the check: the default applies
+    return load_profile(profile)

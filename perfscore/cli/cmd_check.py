@@ -72,6 +72,7 @@ def register(app: typer.Typer) -> None:
         output_format: OutputFormat = typer.Option(
             OutputFormat.text, "--format", "-f", help="输出格式：text（按文件与严重程度分组）或 json（对象列表）"),
         profile: Optional[str] = typer.Option(None, "--profile", "-p", help="评分规则名称或 .toml 路径（默认 central）"),
+        recalc: bool = typer.Option(False, "--recalc", help="先用无界面引擎重算全部公式，报告文件中未更新的缓存值（STALE_VALUE）"),
         list_codes: bool = typer.Option(False, "--list-codes", help="列出全部检查代码及其含义后退出"),
     ) -> None:
         """检查自评表：合计、分值、得分与规则、执行率、等级、偏差原因、单位，以及每个工作表的公式。
@@ -89,7 +90,7 @@ def register(app: typer.Typer) -> None:
         if missing:
             _usage(err, f"找不到：{'、'.join(missing)}")
         try:
-            prof = load_profile(profile)
+            prof = load_profile(profile) if profile else None
         except PerfscoreError as exc:
             _usage(err, f"{exc}（可用 perfscore profiles 查看可用的评分规则）")
         files = list(iter_workbooks(paths))
@@ -97,7 +98,7 @@ def register(app: typer.Typer) -> None:
             _usage(err, "给出的文件夹中没有 .xlsx/.xlsm 工作簿")
         findings: list[Finding] = []
         for f in files:
-            findings += check_file(f, prof, display=str(f))
+            findings += check_file(f, prof, display=str(f), recalc=recalc)
         if output_format is OutputFormat.json:
             typer.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
         else:

@@ -54,7 +54,8 @@ def test_excel_flag_of_another_kind_does_not_silence(tmp_path):
 
 def test_ignore_sheet(tmp_path):
     book = grid_of(tmp_path, {"表1": _slip_sheet(), "_perfscore": {
-        "A1": "# 忽略清单", "A2": "INCONSISTENT_FORMULA 表1!B5", "A3": "* 表1!D1:D3", "A4": "NO_FORM_FOUND"}})
+        "A1": "kind", "B1": "项目支出自评", "A2": "ignore", "B2": "INCONSISTENT_FORMULA 表1!B5",
+        "A3": "忽略", "B3": "* 表1!D1:D3\nNO_FORM_FOUND", "A4": "ignore", "B4": "# 注释"}})
     found = check_workbook(book)
     assert found == []
 
