@@ -147,6 +147,15 @@ def _print_setup(ws, header_first: int, header_last: int, freeze_row: int, freez
                     "select_unlocked_cells": True})
 
 
+def _row_height(item: dict, widths: tuple[int, ...]) -> float:
+    """Rows do not grow by themselves in a generated file: size them for the wrapped text (CJK ≈ 2 units)."""
+    lines = 1
+    for key, col in (("level3", 2), ("note", 3), ("rule", 4)):
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in item.get(key, ""))
+        lines = max(lines, -(-units // max(widths[col] - 1, 1)))
+    return 14.0 * lines + 2
+
+
 def _a1(r: int, c: int) -> str:
     """0-based (row, col) -> 'A1'."""
     return xl_rowcol_to_cell(r, c)
@@ -157,7 +166,7 @@ def _a1(r: int, c: int) -> str:
 class _ProjectLayout:
     COLS = ("一级指标", "二级指标", "三级指标", "指标性质", "指标方向", "年度指标值（A）", "实际完成值（B）",
             "计量单位", "分值", "得分", "偏差原因分析及改进措施")
-    WIDTHS = (10, 12, 24, 8, 8, 12, 16, 8, 7, 7, 26)
+    WIDTHS = (12, 13, 24, 8, 8, 12, 16, 8, 7, 7, 26)
 
     def __init__(self, spec, ws, st):
         self.spec, self.ws, self.st = spec, ws, st
@@ -347,6 +356,7 @@ class _TreeLayout:
                                                         "error_message": "得分应在 0 与本项分值之间"})
                 if ncol > 7:
                     ws.write_blank(r, 7, None, st.input)
+                ws.set_row(r, _row_height(item, self.WIDTHS))
                 r += 1
             g_last = r - 1
             self._merge(0, g_first, g_last, l1_label)
