@@ -119,10 +119,12 @@ Private Function NoRecord() As String
     NoRecord = U("672C 6B21 672A 8BB0 5F55 539F 56E0 FF1A 8BF7 6309 0020 0043 0074 0072 006C 002B 0041 006C 0074 002B 0046 0039 0020 91CD 7B97 FF0C 6216 8BE5 9519 8BEF 5E76 975E 7EE9 6548 8BC4 5206 51FD 6570 4EA7 751F 3002")
 End Function
 
+' Text from UTF-16 code units in hex ("7EE9 6548"): keeps Chinese out of the ASCII module source.
+' CLng("&H8BC4") may read as a negative Integer in some VBA versions; ChrW takes both forms.
 Public Function U(ByVal units As String) As String
     Dim parts() As String, i As Long
     parts = Split(units, " ")
     For i = LBound(parts) To UBound(parts)
-        If parts(i) <> "" Then U = U & ChrW(CLng("&H" & parts(i) & "&"))
+        If parts(i) <> "" Then U = U & ChrW(CLng("&H" & parts(i)))
     Next i
 End Function
