@@ -69,7 +69,13 @@ class BookPort(Protocol):
 
 
 def _cell_value(value: object) -> object:
-    """xlwings value -> grid value: error codes (err_to_str) become ExcelError, whole floats stay floats."""
+    """xlwings value -> grid value, as the file reader would see the same cell.
+
+    Error codes (err_to_str) become ExcelError; a whole float becomes int, because Excel writes 189.0 as
+    "189" in the sheet XML and perfscore.xlsx.read_grid reads that as int.
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
     if isinstance(value, str) and value in EXCEL_ERROR_CODES:
         return ExcelError(value)
     if isinstance(value, str) and value == "":
