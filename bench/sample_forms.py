@@ -226,3 +226,62 @@ def make_big_book(path: str | Path, sheets: int = 20, seed: int = 0) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "workbook_templates"
+
+
+def fill_template(path: str | Path, seed: int = 0, template: str | Path | None = None, blanks: int = 1) -> Path:
+    """Fill the committed 项目支出绩效自评表 template as a budget unit would (openpyxl), save to `path`."""
+    from openpyxl import load_workbook
+
+    rng = random.Random(seed)
+    src = Path(template) if template else TEMPLATES / "项目支出绩效自评表.xlsx"
+    wb = load_workbook(src)
+    ws = wb.worksheets[0]
+    ws["C3"] = f"乡村振兴示范项目{seed:05d}"
+    ws["C4"] = "某市农业农村局"
+    ws["I4"] = f"某县农业服务中心{seed % 97}"
+    budget = round(rng.uniform(50, 3000), 2)
+    spent = round(budget * rng.uniform(0.55, 1.0), 2)
+    ws["E6"], ws["F6"], ws["G6"] = budget, budget, spent
+    ws["E7"], ws["F7"], ws["G7"] = budget, budget, spent
+    first, last = 13, 42
+    groups = {"产出": 50, "效益": 30, "满意度": 10}
+    counts = {"产出": 0, "效益": 0, "满意度": 0}
+    kinds = []
+    for r in range(first, last + 1):
+        a = ws.cell(r, 1).value
+        if isinstance(a, str):
+            current = next((k for k in groups if a.startswith(k)), None)
+        kinds.append(current)
+        if current:
+            counts[current] += 1
+    blank_rows = set(rng.sample(range(first, last + 1), k=blanks))
+    seen = {k: 0 for k in groups}
+    for r, kind in zip(range(first, last + 1), kinds):
+        if kind is None:
+            continue
+        seen[kind] += 1
+        share = int(groups[kind] * 100 // counts[kind]) / 100  # 2-decimal weights; the last row takes the rest
+        weight = share if seen[kind] < counts[kind] else round(groups[kind] - share * (counts[kind] - 1), 2)
+        if ws.cell(r, 3).value in (None, ""):
+            ws.cell(r, 3, f"{kind}指标{r - first + 1}")
+        target = rng.choice((19, 242, 120, 2910, "≥95%", "98%以上", 100))
+        nature, op = ("正向", "≥")
+        if r % 9 == 0:
+            nature, op, target = "反向", "≤", 350
+        ws.cell(r, 4, nature)
+        ws.cell(r, 5, op)
+        ws.cell(r, 6, target)
+        if r in blank_rows:
+            ws.cell(r, 7).value = None
+        elif isinstance(target, str):
+            ws.cell(r, 7, f"{rng.choice((96, 99, 90, 85))}%")
+        else:
+            ws.cell(r, 7, round(target * rng.choice((1.0, 1.0, 0.9, 0.75, 1.1)), 1))
+        ws.cell(r, 9, weight)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 import ironcalc
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 
-from perfscore.recalc.bridge import BridgeError, CallSite, HelperArg, Lifter, OmittedArg, RefArg, parse_ref
+from perfscore.recalc.bridge import (HELPER_ROW0, RESULT_COL, BridgeError, CallSite, HelperArg, Lifter, OmittedArg, RefArg,
+                                    parse_ref, quote_sheet)
 from perfscore.recalc.errors import RecalcFileError
 from perfscore.recalc.functions import PROFILE_NAME, FunctionTable
 from perfscore_udfs._bridge import profile_from_refers_to
-from perfscore.xlsx.grid import EXCEL_ERROR_CODES, ExcelError, WorkbookGrid, cell_ref
+from perfscore.xlsx.grid import EXCEL_ERROR_CODES, ExcelError, WorkbookGrid, cell_ref, col_letter
 
 _XL_PREFIX = re.compile(r"_xl(?:fn|ws)\.", re.I)
 _EXTERNAL = re.compile(r"\[\d+\]")  # [1]Sheet!A1: another workbook
@@ -26,6 +27,7 @@ _STRING = re.compile(r'"(?:[^"]|"")*"')
 _VALID_ERRORS = frozenset(EXCEL_ERROR_CODES)
 _ERROR_TYPE = ironcalc.CellType.ErrorValue
 MAX_ROUNDS_EXTRA = 3
+NAME_ROW0 = HELPER_ROW0 - 1000  # helper cells holding defined-name formulas ironcalc refuses
 
 Key = tuple[int, int, int]  # (sheet index in grid order, row, col)
 
@@ -129,11 +131,23 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
         if not name[:1].isascii():
             aliases[name.upper()] = f"_PSN{len(aliases)}_"
         pending.append((name, scope, formula))
+    parked = 0
     for name, scope, formula in pending:
+        engine_name = aliases.get(name.upper(), name)
+        formula = _alias(formula, aliases)
         try:
-            m.new_defined_name(aliases.get(name.upper(), name), scope, _alias(formula, aliases)[1:])
-        except ironcalc.WorkbookError as exc:
-            result.notes.append(f"名称 {name} 无法载入计算引擎（{exc}）")
+            m.new_defined_name(engine_name, scope, formula[1:])
+        except ironcalc.WorkbookError:
+            # ironcalc only takes references as name formulas (="central" is refused): park the formula in a
+            # helper cell and let the name point at it
+            host = scope if scope is not None else 0
+            row = NAME_ROW0 + parked
+            parked += 1
+            m.update_cell_with_formula(host, row, RESULT_COL, formula)
+            try:
+                m.new_defined_name(engine_name, scope, f"{quote_sheet(names[host])}!${col_letter(RESULT_COL)}${row}")
+            except ironcalc.WorkbookError as exc:
+                result.notes.append(f"名称 {name} 无法载入计算引擎（{exc}）")
 
     # -- cells ---------------------------------------------------------------------------------
     for s, sheet in enumerate(grid.sheets):
@@ -303,7 +317,6 @@ def _dependency_probe(site: CallSite, names: list[str]) -> str:
 
 
 def _col(c: int) -> str:
-    from perfscore.xlsx.grid import col_letter
     return col_letter(c)
 
 

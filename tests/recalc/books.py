@@ -1,0 +1,104 @@
+"""Workbooks for the recalc tests, written with openpyxl into tmp_path (real files, read back)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Border, Side
+from openpyxl.workbook.defined_name import DefinedName
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.sample_forms import fill_template, make_big_book, make_form  # noqa: E402,F401
+
+THIN = Side(style="thin")
+
+
+def builtin_book(path: Path) -> Path:
+    """Only Excel built-ins: rounding half cases, 15-digit sums, SUMIF, cross-sheet refs, defined names."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "得分表"
+    scores = [17.99, 18.01, 18.03, 17.97, 18.0]  # Σ = 90 exactly in decimal, 89.99999999999999 in binary
+    for i, s in enumerate(scores, start=2):
+        ws.cell(i, 1, f"指标{i - 1}")
+        ws.cell(i, 2, s)
+        ws.cell(i, 3, "产出" if i % 2 else "效益")
+    ws["B8"] = "=SUM(B2:B6)"
+    ws["C8"] = '=IF(B8>=90,"优",IF(B8>=80,"良",IF(B8>=60,"中","差")))'
+    ws["D8"] = "=B8-90"
+    ws["B9"] = "=ROUND(80.1/90*2.5,2)"  # 2.225 in decimal, 2.2249999… in binary: Excel/LO say 2.23
+    ws["B10"] = "=ROUND(2.675,2)"
+    ws["B11"] = "=ROUND(-0.5,0)"
+    ws["B12"] = "=ROUND(17/19*2,2)"
+    ws["B13"] = "=ROUND(189/242*2,2)"
+    ws["B14"] = "=ROUND(932.92/3000*10,2)"
+    ws["B15"] = '=SUMIF(C2:C6,"产出",B2:B6)'
+    ws["B16"] = "=MIN(B2:B6)+MAX(B2:B6)"
+    ws["B17"] = "=AVERAGE(B2:B6)"
+    ws["B18"] = "=IF(E2=\"\",\"空\",E2)"  # E2 is a styled empty cell: blank, not 0
+    ws["E2"].border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+    ws["B19"] = "=E2*1"
+    ws["B20"] = "=IFERROR(1/0,\"除零\")"
+    ws["B21"] = "=1/0"
+    ws["B22"] = "=B2>B3"
+    ws["B23"] = "=总分+预算!B1"
+    ws["B24"] = "=COUNTIF(C2:C6,\"效益\")"
+    ws["B25"] = "=ROUND(SUM(B2:B6)/5,2)=18"
+    ws["B26"] = '="共"&COUNT(B2:B6)&"项"'
+    ws["B27"] = "=ROUND(1.005,2)+ROUND(0.285,2)+ROUND(1.115,2)"
+    ws["B28"] = "=SUMPRODUCT(B2:B6,{1;1;1;1;1})"
+    ws["A2"].comment = Comment("带批注的工作簿（ironcalc 自带加载器会失败）", "test")
+    other = wb.create_sheet("预算")
+    other["A1"], other["B1"] = "全年预算数", 3000
+    other["A2"], other["B2"] = "全年执行数", 932.92
+    other["B3"] = "=ROUND(MIN(1,B2/B1)*10,2)"
+    other["B4"] = "='得分表'!B8+B3"
+    other["B5"] = "=得分表!B9*2"
+    wb.defined_names["总分"] = DefinedName("总分", attr_text="'得分表'!$B$8")
+    wb.defined_names["budget"] = DefinedName("budget", attr_text="预算!$B$1")
+    other["B6"] = "=budget/1000"
+    wb.save(path)
+    return path
+
+
+def udf_book(path: Path, prefix: str = "") -> Path:
+    """perfscore calls: plain / [1]! / 'x.xlam'!, nested in IF, summed, graded, across sheets and names."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "项目支出绩效自评表"
+    rows = [("正向", "≥", 19, 17, 2), ("正向", "≥", 242, 189, 2), ("反向", "≤", 350, 400, 5),
+            ("正向", "≥", "≥95%", "96%", 3), ("定性", "", "有效保障", "有效保障", 6), ("正向", "=", 100, 80, 3),
+            ("正向", "≥", 10, None, 4)]
+    for i, (n, o, t, a, w) in enumerate(rows, start=2):
+        ws.cell(i, 1, n)
+        ws.cell(i, 2, o)
+        ws.cell(i, 3, t)
+        if a is not None:
+            ws.cell(i, 4, a)
+        else:
+            ws.cell(i, 4).border = Border(left=THIN)  # styled blank actual
+        ws.cell(i, 5, w)
+        ws.cell(i, 6, f'=IF(D{i}="","",{prefix}SCORE_INDICATOR(A{i},B{i},C{i},D{i},E{i}))')
+    ws["F10"] = "=SUM(F2:F8)+F12"
+    ws["F11"] = f"={prefix}GRADE(F10)"
+    ws["F12"] = f"={prefix}SCORE_EXEC_RATE(预算!B1,预算!B2,10)"
+    ws["F13"] = f"={prefix}SCORE_SATISFACTION(70,9,8,0,4,10)"
+    ws["F14"] = f"={prefix}SCORE_COST_SAVING(100,92.84,10)"
+    ws["F15"] = f"={prefix}GRADE(ROUND(SUM(F2:F8)*100/{prefix}SCORE_EXEC_RATE(3000,3000,100),2))"
+    ws["F16"] = f"={prefix}SCORE_INDICATOR(A2,B2,C2,D2)"  # wrong arity: #VALUE! like Excel
+    ws["F17"] = f"={prefix}GRADE(总分)"
+    ws["F18"] = f'={prefix}GRADE(F10,"central")'
+    ws["F19"] = f"=IFERROR({prefix}SCORE_EXEC_RATE(0,5,10),-1)"
+    other = wb.create_sheet("预算")
+    other["B1"], other["B2"] = 3000, 932.92
+    other["B3"] = "=项目支出绩效自评表!F10"
+    other["B4"] = f"={prefix}GRADE('项目支出绩效自评表'!F10-10)"
+    wb.defined_names["总分"] = DefinedName("总分", attr_text="'项目支出绩效自评表'!$F$10")
+    wb.save(path)
+    return path
