@@ -141,7 +141,7 @@ def _row_kind(ind: Indicator) -> str:
         return "unknown"
     if kind == "qualitative" or not _is_number_like(ind.actual.value):
         return "qualitative"
-    return kind
+    return "quantitative"  # 正向/反向/等于 share one score formula in most templates
 
 
 def _is_number_like(raw: object) -> bool:
@@ -227,6 +227,7 @@ def _indicator(ctx: _Ctx, ind: Indicator) -> None:
         elif score is not None and compare15(score, weight) > 0:
             ctx.add("SCORE_OVER_WEIGHT", ind.score,
                     f"“{ind.name}”得分 {_g(score)} 超过分值 {_g(weight)}；得分不得突破分值（0 ≤ 得分 ≤ 分值）。")
+            score = None  # reported: comparing it with the rule as well would say the same twice
         elif score is not None and score < 0:
             ctx.add("SCORE_OVER_WEIGHT", ind.score, f"“{ind.name}”得分 {_g(score)} 为负数；得分应在 0 与分值 {_g(weight)} 之间。")
     if ind.is_bonus or weight is None or weight <= 0:

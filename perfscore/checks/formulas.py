@@ -134,6 +134,8 @@ def inconsistent_formulas(ctx: _Sheet) -> list[Finding]:
             for ref_pos, ref_shape, where in _established(ctx, pos, dr, dc):
                 if ref_shape.r1c1 == shape.r1c1 or ref_shape.skeleton != shape.skeleton:
                     continue
+                if _same_refs(ref_shape, shape):
+                    continue  # the same references in another order (B/A vs A/B): a different rule, not a slip
                 other_side = ctx.formula_at(pos, _step(pos, dr, dc, -1 if ref_pos > pos else 1))
                 if where == "edge" and other_side is not None and other_side.skeleton == shape.skeleton:
                     continue  # a block boundary between two patterns, not a slip
@@ -155,10 +157,20 @@ def inconsistent_formulas(ctx: _Sheet) -> list[Finding]:
     return out
 
 
+def _same_refs(a: Shape, b: Shape) -> bool:
+    def refs(s: Shape) -> list[str]:
+        return sorted(t for t in s.r1c1.split(" ") if t.startswith(("R", "C", "'")) and ("[" in t or t[1:2].isdigit()))
+    return refs(a) == refs(b)
+
+
+# Rows where a typed score is the filler's own judgement, not a formula typed over.
+JUDGEMENT_CLASSES = frozenset({"qualitative", "judgement", "bonus"})
+
+
 def typed_over_formulas(ctx: _Sheet) -> list[Finding]:
     out: list[Finding] = []
     for pos, cell in ctx.grid.cells.items():
-        if not _is_number(cell):
+        if not _is_number(cell) or ctx.row_class.get(pos[0]) in JUDGEMENT_CLASSES:
             continue
         for dr, dc, axis in DIRECTIONS:
             before = [ctx.formula_at(pos, _step(pos, dr, dc, -k)) for k in (1, 2, 3)]
@@ -166,11 +178,14 @@ def typed_over_formulas(ctx: _Sheet) -> list[Finding]:
             ref_pos = None
             if before[0] is not None and after[0] is not None and before[0].r1c1 == after[0].r1c1:
                 ref_pos = _step(pos, dr, dc, -1)
-            else:
+            elif dr:  # edges only down a column: across a row, columns mean different things
                 for side, k0, opposite in ((before, -1, 1), (after, 1, -1)):
                     if all(s is not None for s in side) and len({s.r1c1 for s in side}) == 1:
-                        other = ctx.grid.get(*_step(pos, dr, dc, opposite))
-                        if other is None or (other.formula is None and not _is_number(other)):
+                        other_pos = _step(pos, dr, dc, opposite)
+                        other = ctx.grid.get(*other_pos)
+                        other_shape = ctx.shapes.get(other_pos)
+                        if other is None or (other.formula is None and not _is_number(other)) or (
+                                other_shape is not None and other_shape.skeleton != side[0].skeleton):
                             ref_pos = _step(pos, dr, dc, k0)
                             break
             if ref_pos is not None:
