@@ -234,7 +234,8 @@ class _ProjectLayout:
                     ws.write_blank(r, 4, None, st.input_center)
                     ws.write_blank(r, 8, None, st.input_num)
                     D, E, F, G, I = (_a1(r, c) for c in (3, 4, 5, 6, 8))
-                    ws.write_formula(r, 9, f'=IF(OR({I}="",{G}=""),"",SCORE_INDICATOR({D},{E},{F},{G},{I}))',
+                    # blank 分值 = an unused row; a blank 实际完成值 on a used row must show an error, not vanish
+                    ws.write_formula(r, 9, f'=IF({I}="","",SCORE_INDICATOR({D},{E},{F},{G},{I}))',
                                      st.formula_num, "")
                     r += 1
         last = r - 1

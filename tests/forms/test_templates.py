@@ -104,7 +104,7 @@ def test_round_trip_project_template_filled_with_001(tmp_path):
     scores = []
     for ind, row in zip(form.indicators, published):
         r = ind.row
-        assert ind.score.formula == f'=IF(OR(I{r}="",G{r}=""),"",SCORE_INDICATOR(D{r},E{r},F{r},G{r},I{r}))'
+        assert ind.score.formula == f'=IF(I{r}="","",SCORE_INDICATOR(D{r},E{r},F{r},G{r},I{r}))'
         s = score_indicator(ind.nature.value, ind.operator.value, ind.target.value, ind.actual.value,
                             ind.weight.value)
         assert s == row.score, (row.level3, s, row.score)

@@ -1,0 +1,321 @@
+"""Apply in place: put scoring formulas into an existing form's 得分 cells, touching nothing else.
+
+The plan (`plan_apply`) is pure: from a Form it decides, cell by cell, which formula goes where, referencing
+the form's own cells, and which typed values are kept. The writer (`apply_to_file`) edits only those <c>
+elements in the sheet XML (lxml), sets fullCalcOnLoad so Excel/WPS compute the new cells on open, and copies
+every other part unchanged — styles, merges, comments, data validation, VBA (.xlsm) survive because they are
+never parsed. The input file is never modified; the output is written atomically.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from perfscore.rules.values import is_blank, parse_quantity
+from perfscore.rules.errors import RuleInputError
+from perfscore.xlsx.atomic import write_bytes_atomic
+from perfscore.xlsx.errors import XlsxError
+from perfscore.xlsx.grid import WorkbookGrid, cell_ref, parse_ref
+from perfscore.xlsx.package import NS_MAIN, XlsxPackage, list_sheets, parse_xml_bytes
+from perfscore.xlsx.reader import grid_from_package
+
+from .model import Form, Sourced
+from .reader import read_forms
+
+
+@dataclass(frozen=True)
+class CellPlan:
+    """One cell apply considered. action: 写入 (blank cell gets a formula), 覆盖 (typed value or formula
+    replaced, --overwrite), 保留 (kept), 跳过 (no formula possible). formula without the leading "="."""
+
+    sheet: str
+    ref: str
+    what: str  # "指标得分" / "预算执行率得分" / "执行率" / "小计" / "总分" / "评价等级"
+    action: str
+    formula: str | None
+    old_value: object = None
+    old_formula: str | None = None
+    note: str = ""
+
+    @property
+    def cell(self) -> str:
+        return f"{self.sheet}!{self.ref}"
+
+    def message(self) -> str:
+        where = f"{self.cell}（{self.what}）"
+        if self.action == "写入":
+            return f"{where}：写入公式 ={self.formula}" + (f"；{self.note}" if self.note else "")
+        if self.action == "覆盖":
+            old = self.old_formula or repr(self.old_value)
+            return f"{where}：原有 {old}，已覆盖为 ={self.formula}" + (f"；{self.note}" if self.note else "")
+        if self.action == "保留":
+            old = self.old_formula or self.old_value
+            return f"{where}：已有{'公式' if self.old_formula else '手填值'} {old}，保留（加 --overwrite 可覆盖为 ={self.formula}）"
+        return f"{where}：未写公式——{self.note}"
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    source: str
+    output: str | None
+    plans: tuple[CellPlan, ...]
+    profile: str | None = None
+    not_forms: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def written(self) -> list[CellPlan]:
+        return [p for p in self.plans if p.action in ("写入", "覆盖")]
+
+    def lines(self) -> list[str]:
+        out = [p.message() for p in self.plans]
+        if self.profile:
+            out.append(f"工作簿：定义名称 PERFSCORE_PROFILE = \"{self.profile}\"（评分规则）")
+        if self.written:
+            out.append("工作簿：设置“打开时重新计算”(fullCalcOnLoad)，在 Excel/WPS 中打开即得到新公式的结果")
+        for sheet, reason in self.not_forms:
+            out.append(f"工作表“{sheet}”未处理：{reason}")
+        return out
+
+
+# -- planning (pure) -----------------------------------------------------------------------------------------
+
+def _ref(s: Sourced) -> str | None:
+    return s.ref
+
+
+def _col_ranges(refs: list[str]) -> list[str]:
+    """['J13','J14','J15','J18'] -> ['J13:J15', 'J18'] (same column, consecutive rows joined)."""
+    cells = sorted(parse_ref(r) for r in refs)
+    out: list[str] = []
+    i = 0
+    while i < len(cells):
+        r0, c0 = cells[i]
+        j = i
+        while j + 1 < len(cells) and cells[j + 1][1] == c0 and cells[j + 1][0] == cells[j][0] + 1:
+            j += 1
+        a, b = cell_ref(r0, c0), cell_ref(cells[j][0], c0)
+        out.append(a if a == b else f"{a}:{b}")
+        i = j + 1
+    return out
+
+
+def _nature_literal(form_has_nature: bool, target: Sourced) -> tuple[str | None, str]:
+    """Without a 指标性质 column: a text target that is not a number means 定性 (examples/001)."""
+    if form_has_nature:
+        return None, ""
+    if is_blank(target.value):
+        return '""', ""
+    try:
+        parse_quantity(target.value)
+    except RuleInputError:
+        return '"定性"', f"本表无指标性质列，按年度指标值“{target.value}”判为定性"
+    return '""', ""
+
+
+def plan_apply(form: Form, overwrite: bool = False) -> list[CellPlan]:
+    cols = form.column_map
+    plans: list[CellPlan] = []
+
+    def decide(target: Sourced, what: str, formula: str | None, note: str = "", skip_reason: str = "") -> None:
+        if target.cell is None:
+            return
+        if formula is None:
+            plans.append(CellPlan(form.sheet, target.ref, what, "跳过", None, target.value, target.formula, skip_reason))
+            return
+        has_content = target.formula is not None or not target.is_blank
+        if has_content and target.formula and target.formula[1:].replace(" ", "") == formula.replace(" ", ""):
+            return  # already exactly this formula
+        if has_content and not overwrite:
+            plans.append(CellPlan(form.sheet, target.ref, what, "保留", formula, target.value, target.formula, note))
+        else:
+            plans.append(CellPlan(form.sheet, target.ref, what, "覆盖" if has_content else "写入", formula,
+                                  target.value, target.formula, note))
+
+    exec_score: str | None = None
+    fr = form.exec_funds_row
+    if fr is not None and fr.score.cell and fr.weight.cell and fr.budget.cell and fr.spent.cell:
+        if not fr.weight.is_blank or fr.weight.formula:
+            decide(fr.score, "预算执行率得分", f"SCORE_EXEC_RATE({fr.budget.ref},{fr.spent.ref},{fr.weight.ref})")
+            exec_score = fr.score.ref
+    computable = "target" in cols and "actual" in cols
+    score_refs: list[str] = []
+    for ind in form.indicators:
+        if ind.score.cell is None:
+            continue
+        score_refs.append(ind.score.ref)
+        if ind.is_bonus:
+            decide(ind.score, "加减分", None, skip_reason="加减分项按评审判断填写")
+            continue
+        if not computable:
+            decide(ind.score, "指标得分", None, skip_reason="本表没有年度指标值/实际完成值列，得分为评审判断")
+            continue
+        lit, note = _nature_literal("nature" in cols, ind.target)
+        nature = lit if lit is not None else ind.nature.ref
+        operator = ind.operator.ref if "operator" in cols else '""'
+        formula = f"SCORE_INDICATOR({nature},{operator},{ind.target.ref},{ind.actual.ref},{ind.weight.ref})"
+        decide(ind.score, "指标得分", formula, note)
+
+    # 小计: the indicator rows since the previous subtotal (or the table header)
+    sub_refs: list[str] = []
+    start = form.header_rows[1]
+    covered = 0
+    for sub in form.subtotals:
+        rows = [i for i in form.indicators if start < i.row < sub.row and i.score.cell]
+        start = sub.row
+        if not rows:
+            continue
+        covered += len(rows)
+        decide(sub.score, "小计", f"SUM({','.join(_col_ranges([i.score.ref for i in rows]))})")
+        if sub.weight.cell and sub.weight.is_blank and not sub.weight.formula and all(i.weight.cell for i in rows):
+            decide(sub.weight, "小计分值", f"SUM({','.join(_col_ranges([i.weight.ref for i in rows]))})")
+        if sub.score.cell:
+            sub_refs.append(sub.score.ref)
+
+    total_ref: str | None = None
+    if form.total.cell and score_refs:
+        if sub_refs and covered == len(score_refs):
+            parts = sub_refs
+        else:
+            parts = _col_ranges(score_refs)
+        parts = ([exec_score] if exec_score else []) + parts
+        decide(form.total, "总分", f"SUM({','.join(parts)})")
+        total_ref = form.total.ref
+        if form.total_weight.cell and form.total_weight.is_blank and not form.total_weight.formula:
+            weights = [i.weight.ref for i in form.indicators if i.weight.cell and not i.is_bonus]
+            if fr is not None and exec_score and fr.weight.cell:
+                weights = [fr.weight.ref] + weights
+            if weights:
+                decide(form.total_weight, "总分值", f"SUM({','.join(_col_ranges(weights))})")
+    if form.grade.cell and total_ref:
+        decide(form.grade, "评价等级", f"GRADE({total_ref})")
+    return plans
+
+
+# -- writing (file shell) ------------------------------------------------------------------------------------
+
+_M = f"{{{NS_MAIN}}}"
+
+
+def apply_to_file(src: str | Path, out: str | Path | None, *, overwrite: bool = False,
+                  profile: str | None = None) -> ApplyReport:
+    """Plan and (when out is given) write. Raises XlsxError for unreadable files."""
+    src_p = Path(src)
+    if out is not None and Path(out).resolve() == src_p.resolve():
+        raise XlsxError("apply.same_file", f"输出文件不能与输入文件相同：{src_p}（perfscore 从不覆盖输入文件）", str(src_p))
+    pkg = XlsxPackage.open(src_p)
+    grid: WorkbookGrid = grid_from_package(pkg)
+    result = read_forms(grid)
+    plans: list[CellPlan] = []
+    for form in result.forms:
+        plans.extend(plan_apply(form, overwrite=overwrite))
+    report = ApplyReport(str(src_p), str(out) if out else None, tuple(plans), profile, tuple(result.not_forms))
+    if out is not None:
+        write_bytes_atomic(out, apply_plans(pkg, plans, profile))
+    return report
+
+
+def apply_plans(pkg: XlsxPackage, plans: list[CellPlan], profile: str | None = None) -> bytes:
+    """The package bytes with the planned formulas written; untouched parts are copied unchanged."""
+    entries, _, wb_part = list_sheets(pkg)
+    part_of = {e.name: e.part for e in entries}
+    by_part: dict[str, list[CellPlan]] = {}
+    for p in plans:
+        if p.action in ("写入", "覆盖"):
+            by_part.setdefault(part_of[p.sheet], []).append(p)
+    changed: dict[str, bytes] = {}
+    for part, items in by_part.items():
+        changed[part] = _patch_sheet(pkg, part, items)
+    if by_part or profile:
+        changed[wb_part] = _patch_workbook(pkg, wb_part, full_calc=bool(by_part), profile=profile)
+    return _rezip(pkg, changed)
+
+
+def _patch_sheet(pkg: XlsxPackage, part: str, items: list[CellPlan]) -> bytes:
+    root = parse_xml_bytes(pkg.read(part), part, pkg.path)
+    data = root.find(_M + "sheetData")
+    if data is None:
+        raise XlsxError("apply.no_sheetdata", f"文件 {pkg.path} 的工作表部件 {part} 没有 sheetData，无法写入公式", pkg.path)
+    rows: dict[int, etree._Element] = {}
+    for row in data.iterchildren(_M + "row"):
+        r = row.get("r")
+        if r is None:
+            raise XlsxError("apply.no_row_numbers", f"文件 {pkg.path} 的工作表 {part} 行缺少编号，无法安全写入", pkg.path)
+        rows[int(r)] = row
+    for item in items:
+        r, c = parse_ref(item.ref)
+        row = rows.get(r)
+        if row is None:
+            row = etree.Element(_M + "row", r=str(r))
+            later = [n for n in sorted(rows) if n > r]
+            if later:
+                rows[later[0]].addprevious(row)
+            else:
+                data.append(row)
+            rows[r] = row
+        cell = None
+        insert_before = None
+        for cnode in row.iterchildren(_M + "c"):
+            cr, cc = parse_ref(cnode.get("r", ""))
+            if cc == c:
+                cell = cnode
+                break
+            if cc > c:
+                insert_before = cnode
+                break
+        if cell is None:
+            cell = etree.Element(_M + "c", r=item.ref)
+            if insert_before is not None:
+                insert_before.addprevious(cell)
+            else:
+                row.append(cell)
+        for child in list(cell):
+            cell.remove(child)
+        cell.attrib.pop("t", None)
+        f = etree.SubElement(cell, _M + "f")
+        f.text = item.formula
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _patch_workbook(pkg: XlsxPackage, part: str, full_calc: bool, profile: str | None) -> bytes:
+    root = parse_xml_bytes(pkg.read(part), part, pkg.path)
+    if full_calc:
+        calc = root.find(_M + "calcPr")
+        if calc is None:
+            calc = etree.Element(_M + "calcPr")
+            # calcPr follows definedNames (or sheets) in CT_Workbook's sequence
+            anchor = root.find(_M + "definedNames")
+            anchor = anchor if anchor is not None else root.find(_M + "sheets")
+            anchor.addnext(calc)
+        calc.set("fullCalcOnLoad", "1")
+    if profile:
+        names = root.find(_M + "definedNames")
+        if names is None:
+            names = etree.Element(_M + "definedNames")
+            root.find(_M + "sheets").addnext(names)
+        for dn in names.iterchildren(_M + "definedName"):
+            if dn.get("name") == "PERFSCORE_PROFILE" and dn.get("localSheetId") is None:
+                dn.text = f'"{profile}"'
+                break
+        else:
+            dn = etree.SubElement(names, _M + "definedName", name="PERFSCORE_PROFILE")
+            dn.text = f'"{profile}"'
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _rezip(pkg: XlsxPackage, changed: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(pkg.data)) as zin, zipfile.ZipFile(buf, "w") as zout:
+        for info in zin.infolist():
+            data = changed.get(info.filename)
+            if data is None:
+                data = zin.read(info)
+            new = zipfile.ZipInfo(info.filename, info.date_time)
+            new.compress_type = info.compress_type
+            new.external_attr = info.external_attr
+            zout.writestr(new, data)
+    return buf.getvalue()
