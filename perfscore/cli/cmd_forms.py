@@ -34,13 +34,13 @@ def apply_cmd(
         raise typer.Exit(1)
     for line in report.lines():
         style = "green" if "写入公式" in line or "已覆盖" in line else ("yellow" if "保留" in line else "")
-        console.print(f"[{style}]{line}[/{style}]" if style else line, highlight=False)
+        console.print(line, style=style or None, markup=False, highlight=False, soft_wrap=True)
     kept = sum(1 for p in report.plans if p.action == "保留")
     if not report.plans:
         console.print(f"[yellow]{form} 中没有找到可写入公式的自评表[/yellow]")
         raise typer.Exit(1)
     verb = "将写入" if dry_run else "已写入"
-    console.print(f"{verb} {len(report.written)} 个公式，保留 {kept} 个已有值" + ("" if dry_run else f" → {output}"))
+    console.print(f"{verb} {len(report.written)} 个公式，保留 {kept} 个已有值" + ("" if dry_run else f" → {output}"), soft_wrap=True)
 
 
 def template_cmd(

@@ -104,16 +104,22 @@ def _col_ranges(refs: list[str]) -> list[str]:
     return out
 
 
-def _nature_literal(form_has_nature: bool, target: Sourced) -> tuple[str | None, str]:
-    """Without a 指标性质 column: a text target that is not a number means 定性 (examples/001)."""
+def _is_number_like(value: object) -> bool:
+    try:
+        parse_quantity(value)
+    except RuleInputError:
+        return False
+    return True
+
+
+def _nature_literal(form_has_nature: bool, target: Sourced, actual: Sourced) -> tuple[str | None, str]:
+    """Without a 指标性质 column: a text target or a text actual ("达成预期目标") means 定性 (examples/001);
+    numbers on both sides are left to the operator written in the target, or to the core's refusal."""
     if form_has_nature:
         return None, ""
-    if is_blank(target.value):
-        return '""', ""
-    try:
-        parse_quantity(target.value)
-    except RuleInputError:
-        return '"定性"', f"本表无指标性质列，按年度指标值“{target.value}”判为定性"
+    for what, s in (("年度指标值", target), ("实际完成值", actual)):
+        if not is_blank(s.value) and not _is_number_like(s.value):
+            return '"定性"', f"本表无指标性质列，按{what}“{s.value}”判为定性"
     return '""', ""
 
 
@@ -154,7 +160,7 @@ def plan_apply(form: Form, overwrite: bool = False) -> list[CellPlan]:
         if not computable:
             decide(ind.score, "指标得分", None, skip_reason="本表没有年度指标值/实际完成值列，得分为评审判断")
             continue
-        lit, note = _nature_literal("nature" in cols, ind.target)
+        lit, note = _nature_literal("nature" in cols, ind.target, ind.actual)
         nature = lit if lit is not None else ind.nature.ref
         operator = ind.operator.ref if "operator" in cols else '""'
         formula = f"SCORE_INDICATOR({nature},{operator},{ind.target.ref},{ind.actual.ref},{ind.weight.ref})"
