@@ -280,23 +280,22 @@ def recalc(book: BookPort) -> str:
 
 
 def insert_formulas(book: BookPort, profile: object = None) -> str:
-    """插入评分公式: delegates to perfscore.forms.apply (owned by the forms part).
-
-    Wired to that module's contract: `apply_formulas(grid, forms, profile) -> list[(sheet, "A1", formula)]`
-    (pure); here we only read the grid and write the planned formulas back through the port.
-    """
+    """插入评分公式: the forms part's pure planner (perfscore.forms.apply.plan_apply) decides the formulas;
+    here they are written into the active sheet. Cells already filled are kept (plan action 保留)."""
     from perfscore.forms import read_forms
+    from perfscore.forms.apply import plan_apply
 
-    try:
-        from perfscore.forms.apply import apply_formulas  # type: ignore[import-not-found]
-    except ImportError:
-        return "“插入评分公式”尚未就绪：perfscore.forms.apply 还没有提供 apply_formulas。"
     grid, _ = read_active_grid(book)
-    planned = apply_formulas(grid, read_forms(grid).forms, profile)
-    for sheet_name, ref, formula in planned:
-        r, c = parse_ref(ref)
-        book.sheet(sheet_name).write_rows(r, c, [[formula]])
-    return f"已插入 {len(planned)} 个评分公式。"
+    plans = [p for form in read_forms(grid).forms for p in plan_apply(form, overwrite=False)]
+    if not plans:
+        return "本表未识别出绩效自评表，未插入公式。"
+    written = [p for p in plans if p.action in ("写入", "覆盖") and p.formula]
+    for plan in written:
+        r, c = parse_ref(plan.ref)
+        book.sheet(plan.sheet).write_rows(r, c, [["=" + plan.formula]])
+    kept = sum(p.action == "保留" for p in plans)
+    skipped = sum(p.action == "跳过" for p in plans)
+    return f"已插入 {len(written)} 个评分公式；保留已填写的 {kept} 个单元格，跳过 {skipped} 个。"
 
 
 HELP_TEXT = (

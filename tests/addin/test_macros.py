@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
 import openpyxl
@@ -145,20 +143,22 @@ def test_every_handler_runs_and_unknown_ids_fail(book):
         dispatch("no_such_button", book=book)
 
 
-def test_insert_formulas_writes_what_forms_apply_plans(book, monkeypatch):
-    planned = [("自评表", "I4", '=SCORE_INDICATOR(D4,E4,F4,G4,H4)'), ("自评表", "I5", '=SCORE_INDICATOR(D5,E5,F5,G5,H5)')]
-    seen = {}
+def test_insert_formulas_writes_what_forms_apply_plans(tmp_path):
+    from perfscore.forms.apply import plan_apply
 
-    def apply_formulas(grid, forms, profile):
-        seen["sheets"] = [s.name for s in grid.sheets]
-        seen["forms"] = len(forms)
-        return planned
-
-    fake = types.ModuleType("perfscore.forms.apply")
-    fake.apply_formulas = apply_formulas
-    monkeypatch.setitem(sys.modules, "perfscore.forms.apply", fake)
-    summary = dispatch("insert_formulas", book=book)
-    assert summary == "已插入 2 个评分公式。"
-    assert seen == {"sheets": ["自评表"], "forms": 1}
+    path = write_form(tmp_path / "空白得分.xlsx")
+    book = FakeBook.from_xlsx(path)
     sheet = book.sheet("自评表")
-    assert sheet.formulas[(4, 9)] == planned[0][2] and sheet.formulas[(5, 9)] == planned[1][2]
+    for r in (4, 5, 6, 7):
+        sheet.values.pop((r, 9))  # blank 得分 cells, as a filler starts
+    sheet.values[(5, 10)] = "原因"
+    grid, _ = macros.read_active_grid(book)
+    plans = [p for f in read_forms(grid).forms for p in plan_apply(f)]
+    expected = {p.ref: "=" + p.formula for p in plans if p.action == "写入"}
+    assert expected, "the planner has blank cells to fill"
+    summary = dispatch("insert_formulas", book=book)
+    assert summary.startswith(f"已插入 {len(expected)} 个评分公式")
+    from perfscore.xlsx.grid import parse_ref
+
+    assert {ref: sheet.formulas[parse_ref(ref)] for ref in expected} == expected
+    assert sheet.values[(4, 8)] == 2.0  # inputs untouched
