@@ -183,6 +183,15 @@ def _text(sheet: str, ref: str, value: str) -> Mutation:
     return run
 
 
+def _edit(sheet: str, ref: str, old: str, new: str) -> Mutation:
+    """Change part of the formula the base already has (templates evolve; the slip stays the same)."""
+    def run(wb: openpyxl.Workbook) -> None:
+        formula = wb[sheet][ref].value
+        assert isinstance(formula, str) and old in formula, (ref, formula)
+        wb[sheet][ref] = formula.replace(old, new, 1)
+    return run
+
+
 def _chain(*ms: Mutation) -> Mutation:
     def run(wb: openpyxl.Workbook) -> None:
         for m in ms:
@@ -252,10 +261,10 @@ CASES: tuple[Case, ...] = (
          (("HARDCODED_CONSTANT", f"{C}!J23"),)),
     Case("template-score-typed", "template", _set(T, J20=5), (("TYPED_OVER_FORMULA", f"{T}!J20"),), generic=True),
     Case("template-inconsistent", "template",
-         _set(T, J19='=IF(OR(I19="",G19=""),"",SCORE_INDICATOR(D19,E19,F19,G18,I19))'),
+         _edit(T, "J19", "F19,G19", "F19,G18"),
          (("INCONSISTENT_FORMULA", f"{T}!J19"),), generic=True),
     Case("template-weight-hardcoded", "template",
-         _set(T, J14='=IF(OR(I14="",G14=""),"",SCORE_INDICATOR(D14,E14,F14,G14,2))'),
+         _edit(T, "J14", "G14,I14)", "G14,2)"),
          (("HARDCODED_CONSTANT", f"{T}!J14"),), generic=True),
     Case("formulas-inconsistent-edge", "formulas", _set(C, J15="=ROUND(MIN(G15/F14,1)*I15,2)"),
          (("INCONSISTENT_FORMULA", f"{C}!J15"),), generic=True),
