@@ -52,11 +52,9 @@ def _weight(raw: object, cell: str | None) -> float:
 
 
 def _finish(raw_score: float, weight: float, profile: Profile) -> float:
-    score = round15(raw_score)
-    if profile.score_cap_at_weight:
-        score = min(score, weight)
-    score = max(score, 0.0)
-    return excel_round(score, profile.decimals)
+    score = excel_round(max(round15(raw_score), 0.0), profile.decimals)
+    # Cap after rounding: a weight with more decimals than the profile keeps (1.125) is itself full marks.
+    return min(score, weight) if profile.score_cap_at_weight else score
 
 
 def _fmt(x: float) -> str:

@@ -79,3 +79,9 @@ def test_profile_round_trip_property(decimals, warn, tol, method, overrun):
     }
     profile = profile_from_dict(data)
     assert profile_from_dict(tomllib.loads(dump_profile(profile))) == profile
+
+
+@given(kind=kinds, target=positive, actual=amounts, weight=st.floats(0, 100, allow_nan=False), profile=st.sampled_from(PROFILES))
+def test_score_never_above_any_weight(kind, target, actual, weight, profile):
+    # also weights with more decimals than the profile keeps (1.125 under 2 decimals)
+    assert 0 <= score_indicator(*kind, target, actual, weight, profile) <= weight
