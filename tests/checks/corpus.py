@@ -23,10 +23,12 @@ from forms.fixtures_examples import (
     CENTRAL,
     CENTRAL_ROWS,
     EXAMPLE_004,
+    RowCentral,
     build_central,
     build_example_001,
     build_example_004,
 )
+from forms.layouts import Layout, write_table
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_TEMPLATE = REPO / "workbook_templates" / "项目支出绩效自评表.xlsx"
@@ -131,10 +133,38 @@ def _report(wb: openpyxl.Workbook) -> None:
         ws.cell(3 + k, 1, f"({'一二三四五六'[k]}){name}({cap}{w:g}分,自评价得分{s:g}分)")
 
 
+SUB_SHEET = "自评表"
+SUB_COLUMNS = [("level1", "一级指标"), ("level2", "二级指标"), ("level3", "三级指标"), ("nature", "指标性质"),
+               ("operator", "指标方向"), ("target", "年度指标值"), ("actual", "实际完成值"), ("unit", "计量单位"),
+               ("weight", "分值"), ("score", "得分"), ("reason", "偏差原因分析及改进措施")]
+# 预算执行率 as an indicator row of its own (a layout seen on published forms), then the central rows.
+SUB_ROWS = (RowCentral("预算执行率", "预算执行率", "预算执行率", "正向", "≥", "100%", "31.1%", "%", 10, 3.11,
+                       "项目招标延迟，资金未能按计划支出"),) + CENTRAL_ROWS
+
+
+def _subtotals(wb: openpyxl.Workbook, formulas: bool) -> None:
+    ws = wb.active
+    ws.title = SUB_SHEET
+    last = write_table(ws, Layout(columns=SUB_COLUMNS, top=3, subtotals=True, merge_levels=False), rows=SUB_ROWS)
+    if not formulas:
+        return
+    subs, start = [], 4
+    for r in range(4, last + 1):
+        if ws.cell(r, 1).value == "小计":
+            for col in "IJ":
+                ws[f"{col}{r}"] = f"=SUM({col}{start}:{col}{r - 1})"
+            subs.append(r)
+            start = r + 1
+        elif ws.cell(r, 1).value == "总分":
+            for col in "IJ":
+                ws[f"{col}{r}"] = "=" + "+".join(f"{col}{x}" for x in subs)
+            ws[f"B{r + 1}"] = f'=IF(J{r}>=90,"优",IF(J{r}>=80,"良",IF(J{r}>=60,"中","差")))'
+
+
 def build_base(base: str, path: Path, mutate: Mutation | None = None) -> Path:
     """Write base (mutated) to path; formula bases are recalculated headlessly after the mutation."""
     raw = path.with_name(path.stem + ".raw.xlsx")
-    recalc = base in ("template", "formulas", "summary")
+    recalc = base in ("template", "formulas", "summary", "subtotal-formulas")
     if base == "001":
         build_example_001(raw)
     elif base in ("004", "004+report"):
@@ -143,13 +173,14 @@ def build_base(base: str, path: Path, mutate: Mutation | None = None) -> Path:
         build_central(raw)
     elif base == "template":
         shutil.copy(PROJECT_TEMPLATE, raw)
-    elif base == "summary":
+    elif base in ("summary", "subtotals", "subtotal-formulas"):
         openpyxl.Workbook().save(raw)
     else:
         raise ValueError(base)
     wb = openpyxl.load_workbook(raw)
     {"template": _fill_template, "formulas": _formulas, "summary": _summary,
-     "004+report": _report}.get(base, lambda _wb: None)(wb)
+     "004+report": _report, "subtotals": lambda b: _subtotals(b, False),
+     "subtotal-formulas": lambda b: _subtotals(b, True)}.get(base, lambda _wb: None)(wb)
     if mutate is not None:
         mutate(wb)
     wb.save(raw)
@@ -252,6 +283,15 @@ CASES: tuple[Case, ...] = (
          note="DOMAIN §5: 得4分 on items weighted 5"),
     Case("rule-text-planted", "004", _set(D, E3="部门决策机制、议事规则合理清晰的得3分,否则不得分"),
          (("RULE_TEXT_MISMATCH", f"{D}!E3"),)),
+    # --- forms with 小计 rows ---
+    Case("subtotal-score-wrong", "subtotals", _set(SUB_SHEET, J14=47.75), (("TOTAL_MISMATCH", f"{SUB_SHEET}!J14"),)),
+    Case("subtotal-weight-wrong", "subtotals", _set(SUB_SHEET, I19=32), (("TOTAL_MISMATCH", f"{SUB_SHEET}!I19"),)),
+    Case("subtotal-counted-twice", "subtotal-formulas", _set(SUB_SHEET, J22="=SUM(J4:J21)"),
+         (("RANGE_OMITS_ROWS", f"{SUB_SHEET}!J22"),)),
+    Case("subtotal-range-short", "subtotal-formulas", _set(SUB_SHEET, J14="=SUM(J6:J12)"),
+         (("RANGE_OMITS_ROWS", f"{SUB_SHEET}!J14"),)),
+    Case("total-omits-subtotal", "subtotal-formulas", _set(SUB_SHEET, I22="=I5+I14+I19"),
+         (("RANGE_OMITS_ROWS", f"{SUB_SHEET}!I22"),)),
     # --- form checks on formula forms ---
     Case("range-omits-row", "formulas", _set(C, J26="=SUM(J13:J24)+J6"), (("RANGE_OMITS_ROWS", f"{C}!J26"),)),
     Case("range-double", "formulas", _set(C, J26="=SUM(J13:J25)+J6+J25"), (("RANGE_OMITS_ROWS", f"{C}!J26"),)),
@@ -287,12 +327,13 @@ CASES: tuple[Case, ...] = (
     Case("summary-ref", "summary", _set(S, D15="=C15/#REF!"), (("FORMULA_ERROR", f"{S}!D15"),), generic=True),
 )
 
-CLEAN_BASES = ("001", "004", "central", "template", "formulas", "summary")
+CLEAN_BASES = ("001", "004", "central", "template", "formulas", "summary", "subtotals",
+               "subtotal-formulas")
 # Findings the clean bases legitimately carry (real problems of the published forms, or DOMAIN §5 items).
 EXPECTED_ON_CLEAN: dict[str, set[tuple[str, str]]] = {
     "001": {("RULE_TEXT_MISMATCH", f"{E1}!F14"), ("QUAL_SCORE_OUT_OF_BAND", f"{E1}!H14")},
     "004": {("RULE_TEXT_MISMATCH", f"{D}!E{r}") for r in (32, 33, 34, 35)},
-    "004+report": {("RULE_TEXT_MISMATCH", f"{D}!E{r}") for r in (32, 33, 34, 35)},
+    "004+report": {("RULE_TEXT_MISMATCH", f"{D}!E{r}") for r in (32, 33, 34, 35)} | {("TOTAL_MISMATCH", "报告!A2")},
     # the central example executed 31.1% of its budget and gives no reason for it
     "central": {("EXEC_RATE_MISMATCH", f"{C}!I6")},
     "formulas": {("EXEC_RATE_MISMATCH", f"{C}!I6")},
