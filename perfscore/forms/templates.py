@@ -18,6 +18,7 @@ import datetime as _dt
 import io
 import tomllib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import xlsxwriter
@@ -26,7 +27,8 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from perfscore.rules.errors import PerfscoreError
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "workbook_templates"
-SPECS_DIR = TEMPLATES_DIR / "specs"
+# The specs ship as package data (perfscore_template_specs), so this also works from an installed wheel.
+SPECS_DIR = Path(str(resources.files("perfscore_template_specs")))
 FIXED_DATE = _dt.datetime(2024, 1, 1, 0, 0, 0)
 TEMPLATE_VERSION = "1"
 
