@@ -83,6 +83,7 @@ def recalc(
                 collector.add(report)
                 progress.advance(task)
         collector.write(summary_path)
+        os.sync()  # one flush for the whole batch (outputs are written atomically, without per-file fsync)
     except OSError as exc:
         console.print(f"[red]无法写出汇总表 {summary_path}：{exc}[/red]")
         raise typer.Exit(2)

@@ -23,6 +23,7 @@ MAX_ARGS = 16_384 - RESULT_COL
 
 _FUNC_PREFIXES = re.compile(r"^(?:_xludf\.|_xll\.)", re.I)
 _CELL = r"\$?([A-Za-z]{1,3})\$?(\d+)"
+_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 _REF = re.compile(rf"^(?:(?:'((?:[^']|'')+)'|([^'!\[\]:]+))!)?{_CELL}(?::{_CELL})?$")
 
 
@@ -48,6 +49,13 @@ class HelperArg:
 @dataclass(frozen=True)
 class OmittedArg:
     pass
+
+
+@dataclass(frozen=True)
+class ConstArg:
+    """A number or logical literal written in the call: passed as Excel would (float / bool)."""
+
+    value: float | bool
 
 
 @dataclass
@@ -105,6 +113,9 @@ class Lifter:
         self.resolve_name = resolve_name  # defined name -> RefArg | None
         self.calls: list[CallSite] = []
         self._next_row: dict[int, int] = {}
+        alt = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+        # a call whose arguments hold no parentheses and no strings: the common case, lifted without tokenising
+        self.simple = re.compile(rf"(?:\[\d+\]!|'(?:[^']|'')*'!)?(?:_xludf\.)?(?<![A-Za-z0-9_])({alt})\s*\(([^()\"{{}}]*)\)", re.I)
 
     def needs_lift(self, formula: str) -> bool:
         return bool(self.pattern.search(formula))
@@ -112,15 +123,61 @@ class Lifter:
     def lift(self, formula: str, sheet: int, sheet_name: str, where: str, qualify: bool = False,
              host: tuple[int, int, int] | None = None) -> str:
         """The formula ("=..." ) with every call of ours replaced by a reference to its result cell."""
+        first = len(self.calls)
+        formula = self._lift_simple(formula, sheet, sheet_name, where, qualify)
+        for site in self.calls[first:]:
+            site.host = host
+        if not self.pattern.search(formula):
+            return formula
         try:
             tokens = Tokenizer(formula).items
         except TokenizerError as exc:
             raise BridgeError(f"{where}：公式无法解析（{exc}）") from exc
         first = len(self.calls)
-        text = self._render(tokens, 0, len(tokens), sheet, sheet_name, where, qualify)
+        text = self._render(tokens, 0, len(tokens), sheet, sheet_name, where, qualify) if tokens else formula[1:]
         for site in self.calls[first:]:
             site.host = host
         return "=" + text
+
+    def _lift_simple(self, formula: str, sheet: int, sheet_name: str, where: str, qualify: bool) -> str:
+        """Replace innermost simple calls until none is left (nested calls become simple in turn)."""
+        def repl(m: re.Match[str]) -> str:
+            if m.string.count('"', 0, m.start()) % 2:
+                return m.group(0)  # inside a string literal
+            name = m.group(1).upper()
+            raw = m.group(2)
+            args = [] if not raw.strip() else raw.split(",")
+            if len(args) > MAX_ARGS:
+                return m.group(0)
+            row = self._alloc_row(sheet)
+            site = CallSite(name, sheet, row, RESULT_COL, [], where)
+            for j, text in enumerate(args):
+                site.args.append(self._simple_arg(text.strip(), site, j, sheet_name))
+            self.calls.append(site)
+            ref = f"${col_letter(RESULT_COL)}${row}"
+            return f"{quote_sheet(sheet_name)}!{ref}" if qualify else ref
+
+        while True:
+            lifted = self.simple.sub(repl, formula)
+            if lifted == formula:
+                return formula
+            formula = lifted
+
+    def _simple_arg(self, text: str, site: CallSite, j: int, sheet_name: str) -> RefArg | HelperArg | OmittedArg | ConstArg:
+        if not text:
+            return OmittedArg()
+        if _NUMBER.match(text):
+            return ConstArg(float(text))
+        if text.upper() in ("TRUE", "FALSE"):
+            return ConstArg(text.upper() == "TRUE")
+        ref = parse_ref(text)
+        if ref is None and re.match(r"^[^\W\d][\w.]*$", text):
+            ref = self.resolve_name(text, sheet_name)
+        if ref is not None:
+            return ref
+        col = RESULT_COL + 1 + j
+        site.helper_formulas.append((site.row, col, "=" + text))
+        return HelperArg(site.row, col)
 
     def _alloc_row(self, sheet: int) -> int:
         row = self._next_row.get(sheet, HELPER_ROW0)

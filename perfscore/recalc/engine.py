@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import ironcalc
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 
-from perfscore.recalc.bridge import (HELPER_ROW0, RESULT_COL, BridgeError, CallSite, HelperArg, Lifter, OmittedArg, RefArg,
+from perfscore.recalc.bridge import (HELPER_ROW0, RESULT_COL, BridgeError, CallSite, ConstArg, HelperArg, Lifter, OmittedArg, RefArg,
                                     parse_ref, quote_sheet)
 from perfscore.recalc.errors import RecalcFileError
 from perfscore.recalc.functions import PROFILE_NAME, FunctionTable
@@ -323,6 +323,8 @@ def _col(c: int) -> str:
 def _arg_value(model: _Model, site: CallSite, arg: RefArg | HelperArg | OmittedArg) -> object:
     if isinstance(arg, OmittedArg):
         return None
+    if isinstance(arg, ConstArg):
+        return arg.value
     if isinstance(arg, HelperArg):
         return model.read(site.sheet, arg.row, arg.col)
     s = site.sheet if arg.sheet is None else model.index.get(arg.sheet.upper())

@@ -6,6 +6,8 @@ a process pool or a Dask cluster with flat memory. Any refusal becomes the repor
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,9 +19,8 @@ from perfscore.recalc.package import build_package
 from perfscore.recalc.sheetxml import find_formula_cells
 from perfscore.recalc.writeback import patched_parts
 from perfscore.rules import PerfscoreError
-from perfscore.xlsx import write_bytes_atomic
 from perfscore.xlsx.errors import XlsxError
-from perfscore.xlsx.grid import CellData, WorkbookGrid, cell_ref, parse_ref
+from perfscore.xlsx.grid import CellData, WorkbookGrid, parse_ref
 from perfscore.xlsx.package import DEFAULT_LIMITS, XlsxPackage, list_sheets
 from perfscore.xlsx.reader import grid_from_package
 
@@ -133,12 +134,29 @@ def _recalc(path: str, output: str | None, options: TaskOptions, t0: float) -> F
     if options.write and output is not None:
         if Path(output).resolve() == p.resolve():
             raise RecalcFileError("same_file", f"{path}：输出路径与输入相同，拒绝覆盖原文件")
-        write_bytes_atomic(output, build_package(pkg, replaced))
+        write_atomic(output, build_package(pkg, replaced))
         out_path = output
     forms, findings, n_err, n_warn = _summarise(path, grid, result, options)
     return FileReport(path, out_path, True, result.engine, "", time.perf_counter() - t0,
                       formulas=len(result.values), patched=patched, calls=result.calls, errors=n_err,
                       warnings=n_warn, forms=forms, findings=findings, notes=tuple(result.notes))
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Temp file in the same folder + os.replace: readers never see a half-written workbook.
+
+    Unlike perfscore.xlsx.write_bytes_atomic this does not fsync each file (10 000 outputs would mean 10 000
+    disk flushes, ~2 ms each); the batch calls os.sync() once at the end, and outputs can be regenerated."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _extent(ref: str) -> tuple[int, int]:
