@@ -32,6 +32,7 @@ from forms.layouts import Layout, write_table
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_TEMPLATE = REPO / "workbook_templates" / "项目支出绩效自评表.xlsx"
+DEPARTMENT_TEMPLATE = REPO / "workbook_templates" / "部门整体支出绩效自评表.xlsx"
 
 Mutation = Callable[[openpyxl.Workbook], None]
 
@@ -74,6 +75,19 @@ def _fill_template(wb: openpyxl.Workbook) -> None:
 
 # where each central row lands in the filled template
 TEMPLATE_ROW = dict(zip(range(len(CENTRAL_ROWS)), (13, 14, 15, 18, 19, 20, 22, 25, 31, 32, 28, 36, 39)))
+
+
+DEPT_SHEET = "部门整体自评"
+
+
+def _fill_department(wb: openpyxl.Workbook) -> None:
+    """The department template scored with examples/004's published scores (matched by 三级指标)."""
+    ws = wb[DEPT_SHEET]
+    scores = {row.level3: row.score for row in EXAMPLE_004["rows"]}
+    for r in range(7, ws.max_row + 1):
+        name = ws.cell(r, 3).value
+        if name in scores and scores[name] is not None:
+            ws.cell(r, 7, scores[name])
 
 
 def _formulas(wb: openpyxl.Workbook) -> None:
@@ -164,7 +178,7 @@ def _subtotals(wb: openpyxl.Workbook, formulas: bool) -> None:
 def build_base(base: str, path: Path, mutate: Mutation | None = None) -> Path:
     """Write base (mutated) to path; formula bases are recalculated headlessly after the mutation."""
     raw = path.with_name(path.stem + ".raw.xlsx")
-    recalc = base in ("template", "formulas", "summary", "subtotal-formulas")
+    recalc = base in ("template", "dept-template", "formulas", "summary", "subtotal-formulas")
     if base == "001":
         build_example_001(raw)
     elif base in ("004", "004+report"):
@@ -173,12 +187,14 @@ def build_base(base: str, path: Path, mutate: Mutation | None = None) -> Path:
         build_central(raw)
     elif base == "template":
         shutil.copy(PROJECT_TEMPLATE, raw)
+    elif base == "dept-template":
+        shutil.copy(DEPARTMENT_TEMPLATE, raw)
     elif base in ("summary", "subtotals", "subtotal-formulas"):
         openpyxl.Workbook().save(raw)
     else:
         raise ValueError(base)
     wb = openpyxl.load_workbook(raw)
-    {"template": _fill_template, "formulas": _formulas, "summary": _summary,
+    {"template": _fill_template, "dept-template": _fill_department, "formulas": _formulas, "summary": _summary,
      "004+report": _report, "subtotals": lambda b: _subtotals(b, False),
      "subtotal-formulas": lambda b: _subtotals(b, True)}.get(base, lambda _wb: None)(wb)
     if mutate is not None:
@@ -292,6 +308,13 @@ CASES: tuple[Case, ...] = (
          (("RANGE_OMITS_ROWS", f"{SUB_SHEET}!J14"),)),
     Case("total-omits-subtotal", "subtotal-formulas", _set(SUB_SHEET, I22="=I5+I14+I19"),
          (("RANGE_OMITS_ROWS", f"{SUB_SHEET}!I22"),)),
+    # --- the department template filled with examples/004 ---
+    Case("dept-subtotal-short", "dept-template", _edit(DEPT_SHEET, "G15", "G7:G14", "G7:G13"),
+         (("RANGE_OMITS_ROWS", f"{DEPT_SHEET}!G15"),)),
+    Case("dept-total-omits-group", "dept-template", _edit(DEPT_SHEET, "G54", "G42,G45,", "G42,"),
+         (("RANGE_OMITS_ROWS", f"{DEPT_SHEET}!G54"),)),
+    Case("dept-group-weight", "dept-template", _set(DEPT_SHEET, F7=3), (("WEIGHT_SUM", f"{DEPT_SHEET}!B7"),)),
+    Case("dept-typed-subtotal", "dept-template", _set(DEPT_SHEET, G45=19), (("TOTAL_MISMATCH", f"{DEPT_SHEET}!G45"),)),
     # --- form checks on formula forms ---
     Case("range-omits-row", "formulas", _set(C, J26="=SUM(J13:J24)+J6"), (("RANGE_OMITS_ROWS", f"{C}!J26"),)),
     Case("range-double", "formulas", _set(C, J26="=SUM(J13:J25)+J6+J25"), (("RANGE_OMITS_ROWS", f"{C}!J26"),)),
@@ -327,7 +350,7 @@ CASES: tuple[Case, ...] = (
     Case("summary-ref", "summary", _set(S, D15="=C15/#REF!"), (("FORMULA_ERROR", f"{S}!D15"),), generic=True),
 )
 
-CLEAN_BASES = ("001", "004", "central", "template", "formulas", "summary", "subtotals",
+CLEAN_BASES = ("001", "004", "central", "template", "dept-template", "formulas", "summary", "subtotals",
                "subtotal-formulas")
 # Findings the clean bases legitimately carry (real problems of the published forms, or DOMAIN §5 items).
 EXPECTED_ON_CLEAN: dict[str, set[tuple[str, str]]] = {
@@ -338,6 +361,8 @@ EXPECTED_ON_CLEAN: dict[str, set[tuple[str, str]]] = {
     "central": {("EXEC_RATE_MISMATCH", f"{C}!I6")},
     "formulas": {("EXEC_RATE_MISMATCH", f"{C}!I6")},
     "template": {("EXEC_RATE_MISMATCH", f"{T}!I6")},
+    # the template copies examples/004's rule texts, "得4分" on items weighted 5 included
+    "dept-template": {("RULE_TEXT_MISMATCH", f"{DEPT_SHEET}!E{r}") for r in (38, 39, 40, 41)},
     "summary": {("NO_FORM_FOUND", "")},
 }
 GENERIC_CODES = ("TYPED_OVER_FORMULA", "INCONSISTENT_FORMULA", "HARDCODED_CONSTANT", "FORMULA_ERROR", "STALE_VALUE")
