@@ -27,11 +27,3 @@ def examples_dir(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def repo_dir() -> Path:
     return REPO
-
-
-@pytest.fixture(scope="session")
-def published_forms() -> dict:
-    """Row-by-row transcriptions of the published forms in shared/examples/ (perfscore/samples/example_*.toml)."""
-    from perfscore.samples import published_forms as load
-
-    return load()

@@ -1,19 +1,21 @@
-"""Row-by-row transcriptions of the real published forms in shared/examples/, shipped as data.
+"""Row-by-row transcriptions of the real published forms in shared/examples/, and builders for their workbooks."""
 
-Used by the demo (to build the bundled example workbooks) and by the tests (as published figures).
-"""
+from perfscore.samples.published import (
+    CENTRAL,
+    CENTRAL_LAYOUT,
+    CENTRAL_ROWS,
+    EXAMPLE_001,
+    EXAMPLE_001_LAYOUT,
+    EXAMPLE_001_ROWS,
+    EXAMPLE_004,
+    EXAMPLE_004_LAYOUT,
+    EXAMPLE_004_ROWS,
+    Row001,
+    Row004,
+    RowCentral,
+    build_central,
+    build_example_001,
+    build_example_004,
+)
 
-from __future__ import annotations
-
-import tomllib
-from importlib import resources
-
-
-def published_forms() -> dict[str, dict]:
-    """{'example_001': {...}, 'example_004': {...}} parsed from the TOML transcriptions."""
-    folder = resources.files(__name__)
-    return {
-        entry.name.removesuffix(".toml"): tomllib.loads(entry.read_text(encoding="utf-8"))
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
-        if entry.name.startswith("example_") and entry.name.endswith(".toml")
-    }
+__all__ = [name for name in dir() if not name.startswith("_")]
