@@ -1,0 +1,134 @@
+"""Benchmark: perfscore recalc against LibreOffice headless with forced recalculation, on the same files.
+
+    .venv/bin/python bench/recalc.py [--sizes 100,1000,10000] [--workers 1,2] [--lo-forms 100] [--lo-cli-forms 10]
+
+Makes realistic filled forms (the committed 项目支出绩效自评表 template filled as a unit would, plus the
+user-layout form of bench/sample_forms.py with [1]!SCORE_* calls) and a 20-sheet book; runs
+`perfscore recalc` end to end (process start, imports, summary workbook included) with 1 and 2 workers,
+and LibreOffice (a persistent instance over UNO with calculateAll(), and plain `soffice --convert-to` with a
+profile that recalculates on load) on a sample of the same files. Prints forms/s, the ratio to LibreOffice
+and peak RSS (largest process of the run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+from bench.sample_forms import fill_template, make_big_book, make_form  # noqa: E402
+
+DISTINCT = 40  # distinct filled forms; larger batches repeat them under other names
+_RSS_WRAPPER = ("import resource, subprocess, sys, time; t = time.perf_counter(); r = subprocess.run(sys.argv[1:]); "
+                "print(r.returncode, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def make_corpus(root: Path, n: int) -> Path:
+    seeds = root / "distinct"
+    if not seeds.exists():
+        for i in range(DISTINCT):
+            if i % 4 == 3:
+                make_form(seeds / f"user_{i:03d}.xlsx", seed=i, variant="addin", blanks=1)
+            else:
+                fill_template(seeds / f"tpl_{i:03d}.xlsx", seed=i, blanks=0)
+    folder = root / f"forms_{n}"
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        sources = sorted(seeds.iterdir())
+        for k in range(n):
+            src = sources[k % len(sources)]
+            sub = folder / f"单位{k // 500:03d}"
+            sub.mkdir(exist_ok=True)
+            shutil.copyfile(src, sub / f"{k:05d}_{src.name}")
+    return folder
+
+
+def run_measured(cmd: list[str]) -> tuple[int, float, int]:
+    out = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, *cmd], capture_output=True, text=True, check=False)
+    rc, seconds, rss_kb = out.stdout.strip().splitlines()[-1].split()
+    return int(rc), float(seconds), int(rss_kb)
+
+
+def perfscore_run(folder: Path, outdir: Path, workers: int, checks: bool) -> dict:
+    shutil.rmtree(outdir, ignore_errors=True)
+    exe = Path(sys.executable).with_name("perfscore")
+    cmd = [str(exe), "recalc", str(folder), "-o", str(outdir), "--jobs", str(workers), "--quiet"]
+    if not checks:
+        cmd.append("--no-checks")
+    rc, seconds, rss = run_measured(cmd)
+    files = sum(1 for _ in folder.rglob("*.xlsx"))
+    return {"rc": rc, "files": files, "seconds": seconds, "rate": files / seconds, "rss_mb": rss / 1024}
+
+
+def lo_run(mode: str, files: list[Path], outdir: Path) -> dict:
+    shutil.rmtree(outdir, ignore_errors=True)
+    proc = subprocess.run(["/usr/bin/python3", str(HERE / "lo_oracle.py"), mode, str(outdir), *map(str, files)],
+                          capture_output=True, text=True, check=True)
+    data = json.loads(proc.stdout)
+    data["rate"] = data["files"] / data["seconds"]
+    return data
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--lo-forms", type=int, default=100, help="forms LibreOffice (UNO) recalculates")
+    ap.add_argument("--lo-cli-forms", type=int, default=10, help="forms for soffice --convert-to (one process each)")
+    ap.add_argument("--no-checks", action="store_true", help="run perfscore recalc without the checker")
+    ap.add_argument("--workdir", default=None)
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    workers = [int(w) for w in args.workers.split(",") if w]
+    root = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="perfscore-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    checks = not args.no_checks
+    print(f"机器 (machine): {os.cpu_count()} CPU；工作目录 {root}；检查规则 {'开' if checks else '关'}")
+
+    # -- LibreOffice baselines on the same files ---------------------------------------------------
+    sample_folder = make_corpus(root, max(args.lo_forms, args.lo_cli_forms))
+    sample = sorted(sample_folder.rglob("*.xlsx"))
+    uno = lo_run("convert", sample[: args.lo_forms], root / "lo_uno")
+    print(f"LibreOffice UNO calculateAll + 保存: {uno['files']} 份 {uno['seconds']:.1f} s = {uno['rate']:.1f} 份/s"
+          f"（另启动 {uno['startup']:.1f} s）")
+    cli = lo_run("cli", sample[: args.lo_cli_forms], root / "lo_cli")
+    print(f"LibreOffice soffice --convert-to（OOXMLRecalcMode=0，每份一个进程）: {cli['files']} 份 {cli['seconds']:.1f} s"
+          f" = {cli['rate']:.2f} 份/s")
+
+    # -- the 20-sheet book -----------------------------------------------------------------------
+    big_dir = root / "book20"
+    if not big_dir.exists():
+        make_big_book(big_dir / "20张表.xlsx", sheets=20)
+    ours_big = perfscore_run(big_dir, root / "out_big", 1, checks)
+    lo_big = lo_run("convert", [big_dir / "20张表.xlsx"], root / "lo_big")
+    print(f"20 张工作表的工作簿（1 203 个公式）: perfscore {ours_big['seconds']:.2f} s（含进程启动）, "
+          f"LibreOffice UNO {lo_big['seconds']:.2f} s（不含启动）")
+
+    # -- batches --------------------------------------------------------------------------------
+    print()
+    print(f"{'份数':>6} {'进程':>4} {'用时(s)':>8} {'份/s':>8} {'对 LO UNO':>9} {'对 LO CLI':>9} {'峰值内存(MB)':>12}")
+    for n in sizes:
+        folder = make_corpus(root, n)
+        for w in workers:
+            r = perfscore_run(folder, root / f"out_{n}_{w}", w, checks)
+            assert r["rc"] == 0, r
+            print(f"{n:>6} {w:>4} {r['seconds']:>8.1f} {r['rate']:>8.1f} {r['rate'] / uno['rate']:>8.1f}x "
+                  f"{r['rate'] / cli['rate']:>8.0f}x {r['rss_mb']:>12.0f}")
+            shutil.rmtree(root / f"out_{n}_{w}", ignore_errors=True)
+    if not args.workdir:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
