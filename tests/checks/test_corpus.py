@@ -90,3 +90,11 @@ def test_generic_checks_precision_and_recall(corpus_dir, clean_results, record_p
           f"precision={precision:.1%} recall={recall:.1%}")
     assert tp >= 70
     assert precision >= 0.95 and recall >= 0.9
+
+
+def test_blank_shipped_templates_give_no_error_or_warning(repo_dir):
+    templates = sorted((repo_dir / "workbook_templates").glob("*.xlsx"))
+    assert templates
+    for path in templates:
+        found = check_file(path)
+        assert [f for f in found if f.severity in ("错误", "警告")] == [], path.name
