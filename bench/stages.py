@@ -1,0 +1,127 @@
+"""Per-stage timing of the recalc task (one process), to see where a form's milliseconds go.
+
+    .venv/bin/python bench/stages.py [--forms 300] [--workdir DIR] [--profile-out FILE.prof]
+
+Makes the benchmark corpus (bench/recalc.py make_corpus), then runs the stages of
+perfscore.recalc.task._recalc one by one on every file and prints the mean milliseconds per file for each
+stage, the checker split into its parts. The sum is close to, not equal to, what the task spends (the task
+shares intermediate results between stages the same way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.recalc import make_corpus  # noqa: E402
+
+
+def run(files: list[Path], outdir: Path) -> dict[str, float]:
+    from perfscore.checks import formulas as fx
+    from perfscore.checks.findings import sort_findings
+    from perfscore.checks.form_checks import check_declared_texts, check_form, row_classes
+    from perfscore.checks.ignore import IGNORE_SHEET, apply_ignores, workbook_ignore_rules
+    from perfscore.checks.workbook import _first_per_cell, _profile
+    from perfscore.forms import read_forms
+    from perfscore.recalc.engine import evaluate
+    from perfscore.recalc.package import build_package
+    from perfscore.recalc.sheetxml import find_formula_cells
+    from perfscore.recalc.task import _extent, _functions, recomputed_grid
+    from perfscore.recalc.writeback import patched_parts
+    from perfscore.xlsx.atomic import write_bytes_atomic
+    from perfscore.xlsx.package import XlsxPackage, list_sheets
+    from perfscore.xlsx.reader import grid_from_package
+
+    times: dict[str, float] = defaultdict(float)
+    clock = time.perf_counter
+
+    def timed(name, fn, *args, **kw):
+        t = clock()
+        out = fn(*args, **kw)
+        times[name] += clock() - t
+        return out
+
+    for i, path in enumerate(files):
+        def read():
+            pkg = XlsxPackage(path.read_bytes(), str(path))
+            return pkg, grid_from_package(pkg, with_formats=True)
+        pkg, grid = timed("1 读取网格 grid read", read)
+
+        def spans_of():
+            entries, _, _ = list_sheets(pkg)
+            parts = [e.part for e in entries]
+            xmls = [pkg.read(p) for p in parts]
+            spans = [find_formula_cells(x) for x in xmls]
+            arrays = {}
+            for k, ss in enumerate(spans):
+                for sp in ss:
+                    if sp.f_kind == "array" and sp.f_ref:
+                        arrays.setdefault(k, {})[(sp.row, sp.col)] = _extent(sp.f_ref)
+            return parts, xmls, spans, arrays
+        parts, xmls, spans, arrays = timed("2 公式位置 formula spans", spans_of)
+        result = timed("3 引擎 engine", evaluate, grid, _functions(None), arrays)
+        replaced, _ = timed("4 写回 patch", patched_parts, parts, xmls, spans, grid, result.values)
+        timed("5 打包写出 zip+write", lambda: write_bytes_atomic(outdir / f"{i}.xlsx", build_package(pkg, replaced),
+                                                             fsync=False))
+        after = timed("6 重算网格 recomputed grid", recomputed_grid, grid, result.values)
+        forms = timed("7 表单读取 form reader", read_forms, after).forms
+        prof = timed("8a 检查:方案 profile", _profile, after, None)
+        findings = []
+        for form in forms:
+            findings += timed("8b 检查:表单 check_form", check_form, form, after, prof, str(path))
+        findings += timed("8c 检查:文字 declared texts", check_declared_texts, after, forms, prof, str(path))
+        classes = timed("8d 检查:行类别 row_classes", row_classes, forms)
+        for sheet in after.sheets:
+            if sheet.name == IGNORE_SHEET:
+                continue
+            ctx = timed("8e 检查:公式形状 shapes", fx._prepare, str(path), sheet, classes.get(sheet.name))
+            findings += timed("8f 检查:不一致 inconsistent", fx.inconsistent_formulas, ctx)
+            findings += timed("8g 检查:常数覆盖 typed_over", fx.typed_over_formulas, ctx)
+            findings += timed("8h 检查:写死常数 hardcoded", fx.hardcoded_constants, ctx)
+            findings += timed("8i 检查:错误值 errors", fx.formula_errors, ctx, after)
+
+        def tail():
+            fs = _first_per_cell(findings)
+            rules, problems = workbook_ignore_rules(after, str(path))
+            return sort_findings(apply_ignores(after, fs + problems, rules), [s.name for s in after.sheets])
+        timed("8j 检查:忽略+排序 ignores+sort", tail)
+    return {k: v / len(files) * 1000 for k, v in sorted(times.items())}
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--forms", type=int, default=300)
+    ap.add_argument("--workdir", default=None)
+    ap.add_argument("--profile-out", default=None, help="also write a cProfile of the whole loop here")
+    args = ap.parse_args(argv)
+    root = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="perfscore-stages-"))
+    folder = make_corpus(root, args.forms)
+    files = sorted(folder.rglob("*.xlsx"))
+    out = root / "stage_out"
+    out.mkdir(exist_ok=True)
+    run(files[:5], out)  # warm caches and imports
+    if args.profile_out:
+        import cProfile
+
+        cProfile.runctx("run(files, out)", globals(), {"run": run, "files": files, "out": out},
+                        filename=args.profile_out)
+    ms = run(files, out)
+    total = sum(ms.values())
+    checks = sum(v for k, v in ms.items() if k.startswith("8"))
+    print(f"{len(files)} 份表单，每份平均毫秒数 (mean ms per form):")
+    for name, v in ms.items():
+        print(f"  {name:<34} {v:7.2f}")
+    print(f"  {'检查合计 checker total':<34} {checks:7.2f}")
+    print(f"  {'合计 total':<34} {total:7.2f}  → {1000 / total:.0f} 份/s（单进程，不含启动与汇总表）")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
