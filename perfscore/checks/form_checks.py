@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 from perfscore.checks.findings import ERROR, NOTE, WARNING, Finding
@@ -19,6 +20,7 @@ from perfscore.forms.model import Form, FundsRow, Indicator, Sourced
 from perfscore.rules import (
     NotApplicable,
     Profile,
+    Quantity,
     RuleInputError,
     assess_exec_rate,
     assess_indicator,
@@ -83,14 +85,49 @@ class _Ctx:
         return None if sheet is None else sheet.get(*parse_ref(s.ref))
 
 
-def _number(s: Sourced) -> float | None:
-    """The value as a number; None for blank, 不适用, or text that is not a number (reported elsewhere)."""
-    if s.is_blank or is_blank(s.value):
-        return None
+_PLAIN = (str, float, int)
+_PLAIN_OR_NONE = (str, float, int, type(None))
+
+
+def _quantity(raw: object) -> Quantity | None:
+    """parse_quantity(raw), or None where it refuses (blank, 不适用, not a number). Every caller here treats
+    both refusals alike, so the answer is memoised per plain value: a batch repeats "≥95%", 5, "人次" a lot."""
+    if type(raw) in _PLAIN:
+        return _quantity_cached(raw)
+    return _parse_or_none(raw)
+
+
+def _parse_or_none(raw: object) -> Quantity | None:
     try:
-        return parse_quantity(s.value).value
+        return parse_quantity(raw)
     except (RuleInputError, NotApplicable):
         return None
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _quantity_cached(raw: object) -> Quantity | None:
+    return _parse_or_none(raw)
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _number_of(raw: object) -> float | None:
+    if is_blank(raw):
+        return None
+    q = _parse_or_none(raw)
+    return None if q is None else q.value
+
+
+def _number(s: Sourced) -> float | None:
+    """The value as a number; None for blank, 不适用, or text that is not a number (reported elsewhere)."""
+    if s.is_blank:
+        return None
+    raw = s.value
+    if type(raw) in _PLAIN:
+        return _number_of(raw)
+    if is_blank(raw):
+        return None
+    q = _parse_or_none(raw)
+    return None if q is None else q.value
 
 
 def _empty(s: Sourced) -> bool:
@@ -131,27 +168,52 @@ def row_classes(forms: Sequence[Form]) -> dict[str, Mapping[int, str]]:
 
 
 def _row_kind(ind: Indicator) -> str:
-    if ind.is_bonus:
+    if _is_bonus(ind):
         return "bonus"
     if ind.target.is_blank and ind.actual.is_blank and ind.nature.is_blank:
         return "judgement"
-    try:
-        kind, _ = resolve_kind(ind.nature.value, ind.operator.value, ind.target.value)
-    except RuleInputError:
+    kind = _kind_of(ind.nature.value, ind.operator.value, ind.target.value)
+    if kind is None:
         return "unknown"
     if kind == "qualitative" or not _is_number_like(ind.actual.value):
         return "qualitative"
     return "quantitative"  # 正向/反向/等于 share one score formula in most templates
 
 
-def _is_number_like(raw: object) -> bool:
-    if is_blank(raw):
-        return False
+def _kind_of(nature: object, operator: object, target: object) -> str | None:
+    """resolve_kind's rule name, None where it refuses; memoised for plain values (a form repeats them)."""
+    if type(nature) in _PLAIN_OR_NONE and type(operator) in _PLAIN_OR_NONE and type(target) in _PLAIN_OR_NONE:
+        return _kind_cached(nature, operator, target)
+    return _kind_uncached(nature, operator, target)
+
+
+def _kind_uncached(nature: object, operator: object, target: object) -> str | None:
     try:
-        parse_quantity(raw)
-        return True
-    except (RuleInputError, NotApplicable):
-        return False
+        return resolve_kind(nature, operator, target)[0]
+    except RuleInputError:
+        return None
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _kind_cached(nature: object, operator: object, target: object) -> str | None:
+    return _kind_uncached(nature, operator, target)
+
+
+def _is_bonus(ind: Indicator) -> bool:
+    """Indicator.is_bonus (it reads only 一级/二级), memoised per pair of plain values."""
+    a, b = ind.level1.value, ind.level2.value
+    if type(a) in _PLAIN_OR_NONE and type(b) in _PLAIN_OR_NONE:
+        return _bonus_cached(a, b)
+    return ind.is_bonus
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _bonus_cached(level1: object, level2: object) -> bool:
+    return Indicator(0, level1=Sourced(level1), level2=Sourced(level2)).is_bonus
+
+
+def _is_number_like(raw: object) -> bool:
+    return not is_blank(raw) and _quantity(raw) is not None
 
 
 # ------------------------------------------------------------------------------------------------ entry point
@@ -203,9 +265,7 @@ def _text_numbers(ctx: _Ctx) -> None:
             ctx.add("TEXT_NUMBER", s,
                     f"{what}“{s.value}”是以文本存储的数字：SUM 等公式会忽略它，合计因此偏小；应改为数值格式。")
             continue
-        try:
-            parse_quantity(s.value, what=what)
-        except (RuleInputError, NotApplicable):
+        if _quantity(s.value) is None:
             ctx.add("TEXT_NUMBER", s, f"{what}“{s.value}”无法识别为数值；此处应填数字。")
 
 
@@ -217,7 +277,7 @@ def _indicator(ctx: _Ctx, ind: Indicator) -> None:
     if is_not_applicable(ind.score.value) or is_not_applicable(ind.actual.value):
         return
     # SCORE_OVER_WEIGHT
-    if ind.is_bonus:
+    if _is_bonus(ind):
         if score is not None and score < 0 and "减" not in ind.level2.text() + ind.level3.text():
             ctx.add("SCORE_OVER_WEIGHT", ind.score, f"加分项“{ind.name}”得分为 {_g(score)}，不应为负数。")
     elif weight is not None:
@@ -230,7 +290,7 @@ def _indicator(ctx: _Ctx, ind: Indicator) -> None:
             score = None  # reported: comparing it with the rule as well would say the same twice
         elif score is not None and score < 0:
             ctx.add("SCORE_OVER_WEIGHT", ind.score, f"“{ind.name}”得分 {_g(score)} 为负数；得分应在 0 与分值 {_g(weight)} 之间。")
-    if ind.is_bonus or weight is None or weight <= 0:
+    if _is_bonus(ind) or weight is None or weight <= 0:
         return
     if ind.target.is_blank and ind.actual.is_blank:
         return  # judgement item scored by its 评价要点 (department forms): no rule to recompute
@@ -324,10 +384,8 @@ def _is_percent_cell(ctx: _Ctx, s: Sourced) -> bool:
 
 
 def _units(ctx: _Ctx, ind: Indicator) -> None:
-    try:
-        tq = parse_quantity(ind.target.value)
-        aq = parse_quantity(ind.actual.value)
-    except (RuleInputError, NotApplicable):
+    tq, aq = _quantity(ind.target.value), _quantity(ind.actual.value)
+    if tq is None or aq is None:
         return
     tp, ap = _is_percent_cell(ctx, ind.target), _is_percent_cell(ctx, ind.actual)
     unit_col = normalize_text(ind.unit.text())
@@ -503,7 +561,7 @@ def _scored_items(form: Form) -> list[tuple[str, Sourced, Sourced, Indicator | N
 def _weights(ctx: _Ctx) -> None:
     form = ctx.form
     _funds_rows(ctx)
-    items = [(n, w, s, i) for n, w, s, i in _scored_items(form) if i is None or not i.is_bonus]
+    items = [(n, w, s, i) for n, w, s, i in _scored_items(form) if i is None or not _is_bonus(i)]
     weights = [_number(w) for _, w, _, _ in items]
     known = [w for w in weights if w is not None]
     if known:
@@ -524,7 +582,7 @@ def _weights(ctx: _Ctx) -> None:
                 ctx.add("SCORE_OVER_WEIGHT", gw.cell,
                         f"“{gw.name}”最多 {_g(gw.weight)} 分，各项得分合计 {_g(sum15(scores))} 超过上限。")
             continue
-        ws = [v for v in (_number(i.weight) for i in members if not i.is_bonus) if v is not None]
+        ws = [v for v in (_number(i.weight) for i in members if not _is_bonus(i)) if v is not None]
         if ws and ctx.differs(sum15(ws), gw.weight):
             ctx.add("WEIGHT_SUM", gw.cell,
                     f"“{gw.name}”标明 {_g(gw.weight)} 分，其下各指标分值之和为 {_g(sum15(ws))}；应相等。")
@@ -555,7 +613,7 @@ def _template_weights(ctx: _Ctx) -> None:
         sums["预算执行率"] = fw
         first_cell["预算执行率"] = fr.weight
     for ind in form.indicators:
-        if ind.is_bonus:
+        if _is_bonus(ind):
             continue
         name = split_group_weight(ind.level1.text())[0]
         key = "预算执行率" if ind.is_exec_rate and "预算执行率" in p.first_level_weights else _match_level1(
@@ -591,7 +649,7 @@ def _totals(ctx: _Ctx) -> None:
         v = _number(s)
         if v is None:
             continue
-        (bonus if ind is not None and ind.is_bonus else scores).append(v)
+        (bonus if ind is not None and _is_bonus(ind) else scores).append(v)
     range_cells = _range_checks(ctx)
     total = _number(form.total)
     if scores and form.total.cell and form.total.cell not in range_cells:
@@ -676,7 +734,7 @@ def _range_checks(ctx: _Ctx) -> set[str]:
 
         omitted, doubled = [], []
         for name, s, ind in members:
-            if s.cell is None or (ind is not None and ind.is_bonus) or _number(s) is None and s.is_blank and not s.formula:
+            if s.cell is None or (ind is not None and _is_bonus(ind)) or _number(s) is None and s.is_blank and not s.formula:
                 continue
             n = covered(s)
             st = sub_of.get(ind.row) if ind is not None else None
@@ -754,7 +812,7 @@ _CLAUSE_SPLIT = re.compile(r"[，,；;。]")
 def _rule_text(ctx: _Ctx, ind: Indicator) -> None:
     text = ind.rule_text.text()
     weight = _number(ind.weight)
-    if not text or weight is None or weight <= 0 or ind.is_bonus:
+    if not text or weight is None or weight <= 0 or _is_bonus(ind):
         return
     per_point = any(k in text for k in ("扣完为止", "否则扣", "扣至0", "扣至零"))
     # (a) the full score the text names
@@ -790,7 +848,7 @@ def _rule_text(ctx: _Ctx, ind: Indicator) -> None:
 def _score_formulas(ctx: _Ctx) -> None:
     """HARDCODED_CONSTANT in score formulas: the row's 分值 typed into the formula, numbers added to totals."""
     form = ctx.form
-    rows = [(ind.name, ind.score, _number(ind.weight)) for ind in form.indicators if not ind.is_bonus]
+    rows = [(ind.name, ind.score, _number(ind.weight)) for ind in form.indicators if not _is_bonus(ind)]
     fr = form.exec_funds_row
     if fr is not None:
         rows.append(("预算执行率", fr.score, _number(fr.weight)))
@@ -836,7 +894,7 @@ def check_declared_texts(grid: WorkbookGrid, forms: Sequence[Form], profile: Pro
     ctx = _Ctx(file, form, grid, profile)
     items = _scored_items(form)
     scores = [v for v in (_number(s) for _n, _w, s, _i in items) if v is not None]
-    bonus = [v for v in (_number(s) for _n, _w, s, i in items if i is not None and i.is_bonus) if v is not None]
+    bonus = [v for v in (_number(s) for _n, _w, s, i in items if i is not None and _is_bonus(i)) if v is not None]
     table_total = _number(form.total)
     if table_total is None and scores:
         table_total = sum15(scores)

@@ -10,6 +10,7 @@ typed score is not "a constant among formulas", a 反向 row's formula is not "i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator, Mapping
 
 from perfscore.checks.findings import Finding
@@ -108,12 +109,15 @@ def _established(ctx: _Sheet, pos: Pos, dr: int, dc: int) -> Iterator[tuple[Pos,
     Interior: the cells just before and just after agree. Edge: the two cells on one side agree and
     the other side has no formula of the same kind (Excel's own check stays silent there).
     """
-    before = [ctx.formula_at(pos, _step(pos, dr, dc, -k)) for k in (1, 2, 3)]
-    after = [ctx.formula_at(pos, _step(pos, dr, dc, k)) for k in (1, 2, 3)]
-    b1, a1 = before[0], after[0]
+    b1 = ctx.formula_at(pos, _step(pos, dr, dc, -1))
+    a1 = ctx.formula_at(pos, _step(pos, dr, dc, 1))
     if b1 is not None and a1 is not None and b1.r1c1 == a1.r1c1:
         yield _step(pos, dr, dc, -1), b1, "interior"
         return
+    if b1 is None and a1 is None:
+        return  # no neighbour with a formula: no pattern on either side
+    before = (b1, ctx.formula_at(pos, _step(pos, dr, dc, -2)))
+    after = (a1, ctx.formula_at(pos, _step(pos, dr, dc, 2)))
     for side, k0, other in ((before, -1, a1), (after, 1, b1)):
         n1, n2 = side[0], side[1]
         if n1 is not None and n2 is not None and n1.r1c1 == n2.r1c1:
@@ -173,8 +177,14 @@ def typed_over_formulas(ctx: _Sheet) -> list[Finding]:
         if not _is_number(cell) or ctx.row_class.get(pos[0]) in JUDGEMENT_CLASSES:
             continue
         for dr, dc, axis in DIRECTIONS:
-            before = [ctx.formula_at(pos, _step(pos, dr, dc, -k)) for k in (1, 2, 3)]
-            after = [ctx.formula_at(pos, _step(pos, dr, dc, k)) for k in (1, 2, 3)]
+            b1 = ctx.formula_at(pos, _step(pos, dr, dc, -1))
+            a1 = ctx.formula_at(pos, _step(pos, dr, dc, 1))
+            if b1 is None and a1 is None:
+                continue  # no formula next to it in this direction: nothing it could have overwritten
+            if not dr and (b1 is None or a1 is None):
+                continue  # across a row only the interior case applies
+            before = [b1] + [ctx.formula_at(pos, _step(pos, dr, dc, -k)) for k in (2, 3)]
+            after = [a1] + [ctx.formula_at(pos, _step(pos, dr, dc, k)) for k in (2, 3)]
             ref_pos = None
             if before[0] is not None and after[0] is not None and before[0].r1c1 == after[0].r1c1:
                 ref_pos = _step(pos, dr, dc, -1)
@@ -197,8 +207,10 @@ def typed_over_formulas(ctx: _Sheet) -> list[Finding]:
     return out
 
 
-def _quantity_literals(formula: str) -> list[Literal]:
-    return [lit for lit in literals(formula) if not is_idiomatic_literal(lit) and not is_threshold_literal(lit)]
+@lru_cache(maxsize=16384)
+def _quantity_literals(formula: str) -> tuple[Literal, ...]:
+    """Literals that look like data typed into the formula (cached per formula text)."""
+    return tuple(lit for lit in literals(formula) if not is_idiomatic_literal(lit) and not is_threshold_literal(lit))
 
 
 def hardcoded_constants(ctx: _Sheet) -> list[Finding]:
@@ -280,7 +292,13 @@ def _varying_literals(ctx: _Sheet) -> list[Finding]:
 
 
 def _bare_r1c1(shape: Shape) -> str:
-    return " ".join("‹n›" if _is_num_token(t) else t for t in shape.r1c1.split(" "))
+    return _bare_of(shape.r1c1)
+
+
+@lru_cache(maxsize=16384)
+def _bare_of(r1c1: str) -> str:
+    """The R1C1 shape with numbers abstracted (cached: a column of copies shares one R1C1 text)."""
+    return " ".join("‹n›" if _is_num_token(t) else t for t in r1c1.split(" "))
 
 
 def _is_num_token(text: str) -> bool:

@@ -164,32 +164,89 @@ def _render(tok: Tok, ref_text: str | None = None) -> str:
     return tok.value
 
 
-def shape_of(formula: str, row: int, col: int) -> Shape | None:
+# A reference endpoint parsed once per formula text: ("cell", row, col, row_abs, col_abs), ("col", col, abs),
+# ("row", row, abs). Rendering it relative to a position is then only string formatting.
+_Endpoint = tuple
+
+
+def _parse_endpoint(text: str) -> _Endpoint | None:
+    m = _CELL.match(text)
+    if m:
+        return ("cell", int(m.group(4)), col_index(m.group(2)), bool(m.group(3)), bool(m.group(1)))
+    m = _COL.match(text)
+    if m:
+        return ("col", col_index(m.group(2)), bool(m.group(1)))
+    m = _ROW.match(text)
+    if m:
+        return ("row", int(m.group(2)), bool(m.group(1)))
+    return None
+
+
+def _render_endpoint(e: _Endpoint, row: int, col: int) -> str:
+    if e[0] == "cell":
+        _, r, c, r_abs, c_abs = e
+        return (f"R{r}" if r_abs else f"R[{r - row}]") + (f"C{c}" if c_abs else f"C[{c - col}]")
+    if e[0] == "col":
+        return f"C{e[1]}" if e[2] else f"C[{e[1] - col}]"
+    return f"R{e[1]}" if e[2] else f"R[{e[1] - row}]"
+
+
+@dataclass(frozen=True)
+class _Template:
+    """What shape_of needs from a formula text, independent of the cell it sits in (cached per text).
+
+    pieces: the r1c1 tokens, each a finished string or (sheet prefix, endpoints) for a reference."""
+
+    pieces: tuple[str | tuple[str, tuple[_Endpoint, ...]], ...]
+    fixed_r1c1: str | None  # the r1c1 text when no piece depends on the position
+    skeleton: str
+    bare: str
+    numbers: tuple[str, ...]
+
+
+@lru_cache(maxsize=16384)
+def _template(formula: str) -> _Template | None:
     toks = tokenize(formula)
     if toks is None:
         return None
-    full, skel, bare, numbers = [], [], [], []
+    pieces: list[str | tuple[str, tuple[_Endpoint, ...]]] = []
+    skel, bare, numbers = [], [], []
     for t in toks:
         if t.kind == "ref":
-            sheet, _ = split_sheet(t.value)
+            sheet, local = split_sheet(t.value)
             sheet_tag = "" if sheet is None else f"'{sheet}'!"
-            r1c1 = ref_to_r1c1(t.value, row, col)
-            full.append(r1c1)
+            ends = tuple(_parse_endpoint(part) for part in local.split(":"))
+            # same result as ref_to_r1c1: names and structured references are kept as written (upper-case)
+            pieces.append(t.value.upper() if any(e is None for e in ends) else (sheet_tag, ends))
             named = not is_cell_ref(t.value)
             tag = t.value.upper() if named else f"{sheet_tag}‹ref›"
             skel.append(tag)
             bare.append(tag)
         elif t.kind == "number":
-            full.append(t.value)
+            pieces.append(t.value)
             skel.append(t.value)
             bare.append("‹n›")
             numbers.append(t.value)
         else:
             v = _render(t)
-            full.append(v)
+            pieces.append(v)
             skel.append(v)
             bare.append(v)
-    return Shape(" ".join(full), " ".join(skel), " ".join(bare), tuple(numbers))
+    fixed = " ".join(pieces) if all(isinstance(p, str) for p in pieces) else None  # type: ignore[arg-type]
+    return _Template(tuple(pieces), fixed, " ".join(skel), " ".join(bare), tuple(numbers))
+
+
+def shape_of(formula: str, row: int, col: int) -> Shape | None:
+    """The formula's shape at (row, col). Tokenising and parsing happen once per distinct formula text:
+    a column of copied formulas has a handful of texts, and a batch of forms from one template repeats them."""
+    tpl = _template(formula)
+    if tpl is None:
+        return None
+    r1c1 = tpl.fixed_r1c1
+    if r1c1 is None:
+        r1c1 = " ".join(p if isinstance(p, str) else p[0] + ":".join(_render_endpoint(e, row, col) for e in p[1])
+                        for p in tpl.pieces)
+    return Shape(r1c1, tpl.skeleton, tpl.bare, tpl.numbers)
 
 
 def refs_in(formula: str) -> list[str]:
@@ -211,9 +268,14 @@ class Literal:
 
 
 def literals(formula: str) -> list[Literal]:
+    return list(_literals(formula))
+
+
+@lru_cache(maxsize=16384)
+def _literals(formula: str) -> tuple[Literal, ...]:
     toks = tokenize(formula)
     if toks is None:
-        return []
+        return ()
     out: list[Literal] = []
     stack: list[list] = []  # [func_name|None, arg_index]
     for i, t in enumerate(toks):
@@ -237,7 +299,7 @@ def literals(formula: str) -> list[Literal]:
                 value /= 100
             func, arg = (stack[-1][0], stack[-1][1]) if stack else (None, 0)
             out.append(Literal(i, t.value, value, func, arg, toks[i - 1] if i else None, nxt))
-    return out
+    return tuple(out)
 
 
 def translate(formula: str, origin: tuple[int, int], dest: tuple[int, int]) -> str | None:

@@ -100,6 +100,7 @@ _SECTIONS = {
 _TOP_KEYS = {"name", "title", "source", "extends", "decimals", "score_cap_at_weight", "first_level_weights", "grade"}
 
 
+@lru_cache(maxsize=1)
 def _shipped_dir() -> Path:
     return Path(str(resources.files("perfscore.rules") / "profiles"))
 
@@ -133,16 +134,49 @@ def _locate(name: str) -> Path:
 
 
 def load_profile(name: "str | Profile | None" = None) -> Profile:
-    """A profile by name (shipped or in PERFSCORE_PROFILE_PATH), by path to a .toml, or the default."""
+    """A profile by name (shipped or in PERFSCORE_PROFILE_PATH), by path to a .toml, or the default.
+
+    Called once per rule evaluation, so both steps are cached: where a name resolves to (per name, search
+    path and the search folders' modification times, so a file dropped into a folder is seen) and the parsed
+    file (per path and the file's modification time and size, so an edited file is re-read)."""
     if isinstance(name, Profile):
         return name
     if name is None or (isinstance(name, str) and not name.strip()):
         name = DEFAULT_PROFILE
-    return _load_cached(str(_locate(name.strip()).resolve()))
+    key = name.strip()
+    if Path(key).suffix == ".toml":
+        path = str(_locate(key).resolve())  # a path: relative to the working folder, resolved every time
+    else:
+        dirs = tuple(str(d) for d in _search_dirs())
+        cwd = os.getcwd() if not all(os.path.isabs(d) for d in dirs) else ""  # relative folders: per cwd
+        path = _resolve_cached(key, dirs, tuple(_mtime(d) for d in dirs), cwd)
+    return _load_cached(path, _stamp(path))
+
+
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None  # gone: loading reports it with the usual Chinese message
+    return st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=256)
+def _resolve_cached(name: str, dirs: tuple[str, ...], stamps: tuple[int | None, ...], cwd: str) -> str:
+    """The resolved file for a profile name; `dirs`, `stamps` and `cwd` only key the cache (see load_profile)."""
+    return str(_locate(name).resolve())
 
 
 @lru_cache(maxsize=64)
-def _load_cached(path: str) -> Profile:
+def _load_cached(path: str, stamp: tuple[int, int] | None = None) -> Profile:
+    """The parsed, validated profile at path; `stamp` (mtime, size) only keys the cache."""
     return profile_from_dict(_read_merged(Path(path), ()), origin=path)
 
 
