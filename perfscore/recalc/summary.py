@@ -1,23 +1,28 @@
 """The summary workbook a finance bureau reads: one row per form, the findings, per-file status, charts.
 
-pandas builds the tables, xlsxwriter writes them (charts included). User text is never turned into a
-formula: the writer runs with strings_to_formulas=False, and findings are written with write_string.
-Findings are spooled to a temporary file while the batch runs, so a large batch keeps memory flat.
+Memory stays flat however large the batch: every row is spooled to a temporary file as its report arrives
+(`SpooledRows`), and the workbook is written by xlsxwriter in constant-memory mode (each row goes to disk as
+soon as it is complete, strings inline) straight into a temporary file beside the target, then renamed.
+Only counters (status, grades) stay in memory. Charts reference ranges, so writing rows in order is enough.
+User text is never turned into a formula: the writer runs with strings_to_formulas=False, and findings are
+written with write_string.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import math
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Iterable, Iterator
 
-import pandas as pd
+import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
 
 from perfscore.recalc.task import FileReport
 from perfscore.rules import round15
-from perfscore.xlsx import write_bytes_atomic
+from perfscore.xlsx.atomic import atomic_output
 from perfscore.xlsx.grid import ExcelError
 
 FORM_COLUMNS = ["文件", "工作表", "表类型", "项目名称", "实施单位", "全年预算数", "全年执行数", "执行率", "申报总分",
@@ -25,9 +30,11 @@ FORM_COLUMNS = ["文件", "工作表", "表类型", "项目名称", "实施单�
 FILE_COLUMNS = ["文件", "输出文件", "状态", "计算引擎", "公式数", "改写单元格数", "评分函数调用数", "表单数", "错误数",
                 "警告数", "耗时(ms)", "失败原因"]
 FINDING_COLUMNS = ["文件", "工作表", "单元格", "代码", "严重程度", "说明"]
+FINDINGS_SHEET = "问题清单"
 GRADES = ("优", "良", "中", "差")
-MAX_FINDING_ROWS = 1_000_000
+MAX_FINDING_ROWS = 1_000_000  # per findings sheet (Excel holds 1 048 576 rows); more continue on 问题清单(2), ...
 WRITER_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+_DECLARED_GRADE, _RECOMPUTED_GRADE = FORM_COLUMNS.index("申报等级"), FORM_COLUMNS.index("重算等级")
 
 
 def _cell(value: object) -> object:
@@ -45,13 +52,50 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+class SpooledRows:
+    """An append-only list of rows (JSON values) kept in a temporary file: len() and iteration, flat memory."""
+
+    def __init__(self) -> None:
+        self._fh = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        self._n = 0
+
+    def append(self, row: list[object]) -> None:
+        self._fh.write(json.dumps(row, ensure_ascii=False))
+        self._fh.write("\n")
+        self._n += 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[list[object]]:
+        self._fh.flush()
+        self._fh.seek(0)
+        try:
+            for _ in range(self._n):
+                yield json.loads(self._fh.readline())
+        finally:
+            self._fh.seek(0, 2)  # appends continue at the end
+
+    def close(self) -> None:
+        self._fh.close()
+
+
 class SummaryCollector:
     def __init__(self) -> None:
-        self.form_rows: list[list[object]] = []
-        self.file_rows: list[list[object]] = []
+        self.form_rows = SpooledRows()
+        self.file_rows = SpooledRows()
+        self.finding_rows = SpooledRows()
         self.status = Counter()
-        self.findings = 0
-        self._spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        self.grades = {"申报": Counter(), "重算": Counter()}
+
+    @property
+    def findings(self) -> int:
+        return len(self.finding_rows)
+
+    def _form_row(self, row: list[object]) -> None:
+        self.form_rows.append(row)
+        self.grades["申报"][row[_DECLARED_GRADE]] += 1
+        self.grades["重算"][row[_RECOMPUTED_GRADE]] += 1
 
     def add(self, r: FileReport) -> None:
         self.status["ok" if r.ok else "failed"] += 1
@@ -59,44 +103,46 @@ class SummaryCollector:
         self.file_rows.append([r.file, r.output or "", state, r.engine, r.formulas, r.patched, r.calls, len(r.forms),
                                r.errors, r.warnings, round(r.seconds * 1000, 1), r.reason])
         if not r.ok:
-            self.form_rows.append([r.file, "", "", "", "", None, None, None, None, None, None, "", "", None, None,
-                                   r.engine, r.reason])
+            self._form_row([r.file, "", "", "", "", None, None, None, None, None, None, "", "", None, None,
+                            r.engine, r.reason])
         elif not r.forms:
-            self.form_rows.append([r.file, "", "未识别到自评表", "", "", None, None, None, None, None, None, "", "",
-                                   r.errors, r.warnings, r.engine, ""])
+            self._form_row([r.file, "", "未识别到自评表", "", "", None, None, None, None, None, None, "", "",
+                            r.errors, r.warnings, r.engine, ""])
         for f in r.forms:
             declared, recomputed = _number(f.declared_total), _number(f.recomputed_total)
             diff = round15(recomputed - declared) if declared is not None and recomputed is not None else None
             errs = sum(1 for x in r.findings if x.sheet == f.sheet and x.severity == "错误")
             warns = sum(1 for x in r.findings if x.sheet == f.sheet and x.severity == "警告")
-            self.form_rows.append([f.file, f.sheet, f.kind, f.project_name, f.implementer, _cell(f.budget),
-                                   _cell(f.spent), _cell(f.exec_rate), _cell(f.declared_total),
-                                   _cell(f.recomputed_total), diff, _cell(f.declared_grade) or "",
-                                   _cell(f.recomputed_grade) or "", errs, warns, r.engine, ""])
+            self._form_row([f.file, f.sheet, f.kind, f.project_name, f.implementer, _cell(f.budget),
+                            _cell(f.spent), _cell(f.exec_rate), _cell(f.declared_total),
+                            _cell(f.recomputed_total), diff, _cell(f.declared_grade) or "",
+                            _cell(f.recomputed_grade) or "", errs, warns, r.engine, ""])
         for x in r.findings:
-            self._spool.write(json.dumps([x.file, x.sheet, x.cell, x.code, x.severity, x.message], ensure_ascii=False))
-            self._spool.write("\n")
-            self.findings += 1
+            self.finding_rows.append([x.file, x.sheet, x.cell, x.code, x.severity, x.message])
 
     # -- writing ---------------------------------------------------------------------------------
     def write(self, path: str | Path) -> Path:
-        buf = io.BytesIO()
-        forms = pd.DataFrame(self.form_rows, columns=FORM_COLUMNS)
-        files = pd.DataFrame(self.file_rows, columns=FILE_COLUMNS)
-        with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": WRITER_OPTIONS}) as xw:
-            forms.to_excel(xw, sheet_name="表单汇总", index=False)
-            book = xw.book
-            self._findings_sheet(book)
-            files.to_excel(xw, sheet_name="文件", index=False)
-            self._format(xw, forms, files)
-            self._charts(book, forms)
-        return write_bytes_atomic(path, buf.getvalue())
+        """Write the workbook to path (atomically). Memory does not depend on the number of rows."""
+        with atomic_output(path) as tmp:
+            book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, **WRITER_OPTIONS})
+            try:
+                forms = book.add_worksheet("表单汇总")
+                n_forms = _table(forms, FORM_COLUMNS, self.form_rows)
+                self._findings_sheets(book)
+                files = book.add_worksheet("文件")
+                _table(files, FILE_COLUMNS, self.file_rows)
+                self._format(book, forms, files, n_forms)
+                self._charts(book, n_forms)
+            finally:
+                try:
+                    book.close()
+                except XlsxWriterException as exc:  # FileCreateError and friends: the CLI reports OSError
+                    raise OSError(f"无法写出汇总表：{exc}") from exc
+        return Path(path)
 
-    def _format(self, xw: pd.ExcelWriter, forms: pd.DataFrame, files: pd.DataFrame) -> None:
-        book = xw.book
+    def _format(self, book, sheet, fs, n: int) -> None:
         pct = book.add_format({"num_format": "0.00%"})
         num = book.add_format({"num_format": "0.00"})
-        sheet = xw.sheets["表单汇总"]
         sheet.freeze_panes(1, 0)
         sheet.set_column(0, 0, 40)
         sheet.set_column(1, 4, 18)
@@ -106,41 +152,45 @@ class SummaryCollector:
         sheet.set_column(11, 14, 8)
         sheet.set_column(15, 15, 16)
         sheet.set_column(16, 16, 60)
-        if len(forms):
-            sheet.autofilter(0, 0, len(forms), len(FORM_COLUMNS) - 1)
+        if n:
+            sheet.autofilter(0, 0, n, len(FORM_COLUMNS) - 1)
             red = book.add_format({"bg_color": "#FFC7CE"})
-            sheet.conditional_format(1, 10, len(forms), 10, {"type": "cell", "criteria": "!=", "value": 0, "format": red})
-        fs = xw.sheets["文件"]
+            sheet.conditional_format(1, 10, n, 10, {"type": "cell", "criteria": "!=", "value": 0, "format": red})
         fs.freeze_panes(1, 0)
         fs.set_column(0, 1, 40)
         fs.set_column(11, 11, 60)
 
-    def _findings_sheet(self, book) -> None:
-        ws = book.add_worksheet("问题清单")
+    def _findings_sheets(self, book) -> None:
+        """问题清单, continued on 问题清单(2), ... when there are more findings than one sheet holds."""
         bold = book.add_format({"bold": True})
-        for j, h in enumerate(FINDING_COLUMNS):
-            ws.write_string(0, j, h, bold)
-        ws.freeze_panes(1, 0)
-        ws.set_column(0, 0, 40)
-        ws.set_column(5, 5, 80)
-        self._spool.seek(0)
-        row = 0
-        for line in self._spool:
+        part, ws, row = 1, None, 0
+
+        def new_sheet():
+            sheet = book.add_worksheet(FINDINGS_SHEET if part == 1 else f"{FINDINGS_SHEET}({part})")
+            for j, h in enumerate(FINDING_COLUMNS):
+                sheet.write_string(0, j, h, bold)
+            sheet.freeze_panes(1, 0)
+            sheet.set_column(0, 0, 40)
+            sheet.set_column(5, 5, 80)
+            return sheet
+
+        ws = new_sheet()
+        for values in self.finding_rows:
+            if row == MAX_FINDING_ROWS:
+                ws.autofilter(0, 0, row, len(FINDING_COLUMNS) - 1)
+                part, row = part + 1, 0
+                ws = new_sheet()
             row += 1
-            if row > MAX_FINDING_ROWS:
-                ws.write_string(row, 0, f"……其余 {self.findings - MAX_FINDING_ROWS} 条未列出（超过 Excel 行数上限）")
-                break
-            for j, v in enumerate(json.loads(line)):
+            for j, v in enumerate(values):
                 ws.write_string(row, j, str(v))  # user text: never a formula, never a URL
         if row:
-            ws.autofilter(0, 0, min(row, MAX_FINDING_ROWS), len(FINDING_COLUMNS) - 1)
+            ws.autofilter(0, 0, row, len(FINDING_COLUMNS) - 1)
 
-    def _charts(self, book, forms: pd.DataFrame) -> None:
+    def _charts(self, book, n: int) -> None:
         ws = book.add_worksheet("图表")
         bold = book.add_format({"bold": True})
         ws.write_row(0, 0, ["评价等级", "申报份数", "重算份数"], bold)
-        declared = Counter(forms["申报等级"])
-        recomputed = Counter(forms["重算等级"])
+        declared, recomputed = self.grades["申报"], self.grades["重算"]
         for i, g in enumerate(GRADES, start=1):
             ws.write_string(i, 0, g)
             ws.write_number(i, 1, declared.get(g, 0))
@@ -155,7 +205,6 @@ class SummaryCollector:
         bar.set_x_axis({"name": "评价等级"})
         bar.set_y_axis({"name": "份数"})
         ws.insert_chart("F2", bar)
-        n = len(forms)
         if n:
             scatter = book.add_chart({"type": "scatter"})
             scatter.add_series({"name": "表单", "categories": ["表单汇总", 1, 8, n, 8], "values": ["表单汇总", 1, 9, n, 9],
@@ -171,4 +220,23 @@ class SummaryCollector:
             ws.insert_chart("F20", scatter)
 
     def close(self) -> None:
-        self._spool.close()
+        for rows in (self.form_rows, self.file_rows, self.finding_rows):
+            rows.close()
+
+
+def _table(ws, columns: list[str], rows: Iterable[list[object]]) -> int:
+    """Header + rows, in order (constant-memory mode writes each row out once the next one starts)."""
+    for j, h in enumerate(columns):
+        ws.write_string(0, j, h)
+    n = 0
+    for n, values in enumerate(rows, start=1):
+        for j, v in enumerate(values):
+            if v is None or v == "":
+                continue  # blank, as pandas wrote missing values
+            if isinstance(v, float) and not math.isfinite(v):
+                if v != v:
+                    continue
+                ws.write_string(n, j, "inf" if v > 0 else "-inf")
+            else:
+                ws.write(n, j, v)  # numbers, booleans, text (never a formula: strings_to_formulas=False)
+    return n
