@@ -6,12 +6,11 @@ a process pool or a Dask cluster with flat memory. Any refusal becomes the repor
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from perfscore.checks.findings import NOTE, Finding
 from perfscore.recalc.engine import EngineResult, evaluate
 from perfscore.recalc.errors import RecalcFileError
 from perfscore.recalc.functions import FunctionTable
@@ -19,6 +18,7 @@ from perfscore.recalc.package import build_package
 from perfscore.recalc.sheetxml import find_formula_cells
 from perfscore.recalc.writeback import patched_parts
 from perfscore.rules import PerfscoreError
+from perfscore.xlsx.atomic import write_bytes_atomic
 from perfscore.xlsx.errors import XlsxError
 from perfscore.xlsx.grid import CellData, WorkbookGrid, parse_ref
 from perfscore.xlsx.package import DEFAULT_LIMITS, XlsxPackage, list_sheets
@@ -48,16 +48,6 @@ class FormRow:
 
 
 @dataclass(frozen=True)
-class FindingRow:
-    file: str
-    sheet: str
-    cell: str
-    code: str
-    severity: str
-    message: str
-
-
-@dataclass(frozen=True)
 class FileReport:
     file: str
     output: str | None
@@ -71,7 +61,7 @@ class FileReport:
     errors: int = 0  # findings of severity 错误 (checker)
     warnings: int = 0  # 警告
     forms: tuple[FormRow, ...] = ()
-    findings: tuple[FindingRow, ...] = ()
+    findings: tuple[Finding, ...] = ()  # the checker's own records (frozen, picklable)
     notes: tuple[str, ...] = ()
 
 
@@ -134,29 +124,13 @@ def _recalc(path: str, output: str | None, options: TaskOptions, t0: float) -> F
     if options.write and output is not None:
         if Path(output).resolve() == p.resolve():
             raise RecalcFileError("same_file", f"{path}：输出路径与输入相同，拒绝覆盖原文件")
-        write_atomic(output, build_package(pkg, replaced))
+        # no fsync per file (10 000 outputs = 10 000 disk flushes); the batch calls os.sync() once at the end
+        write_bytes_atomic(output, build_package(pkg, replaced), fsync=False)
         out_path = output
     forms, findings, n_err, n_warn = _summarise(path, grid, result, options)
     return FileReport(path, out_path, True, result.engine, "", time.perf_counter() - t0,
                       formulas=len(result.values), patched=patched, calls=result.calls, errors=n_err,
                       warnings=n_warn, forms=forms, findings=findings, notes=tuple(result.notes))
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Temp file in the same folder + os.replace: readers never see a half-written workbook.
-
-    Unlike perfscore.xlsx.write_bytes_atomic this does not fsync each file (10 000 outputs would mean 10 000
-    disk flushes, ~2 ms each); the batch calls os.sync() once at the end, and outputs can be regenerated."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _extent(ref: str) -> tuple[int, int]:
@@ -207,15 +181,15 @@ def _summarise(path: str, grid: WorkbookGrid, result: EngineResult, options: Tas
             declared_total=declared(form.total), recomputed_total=form.total.value,
             declared_grade=declared(form.grade), recomputed_grade=form.grade.value,
             total_cell=form.total.cell or ""))
-    findings: list[FindingRow] = []
+    findings: list[Finding] = []
     n_err = n_warn = 0
     if options.run_checks:
         from perfscore.checks import ERROR, WARNING, check_workbook
 
-        for f in check_workbook(after, read.forms, options.profile):
-            findings.append(FindingRow(path, f.sheet, f.cell, f.code, f.severity, f.message))
+        for f in check_workbook(after, read.forms, options.profile, file=path):
+            findings.append(f)
             n_err += f.severity == ERROR
             n_warn += f.severity == WARNING
     for note in result.notes:
-        findings.append(FindingRow(path, "", "", "recalc.note", "提示", note))
+        findings.append(Finding(path, "", "", "recalc.note", NOTE, note))
     return tuple(rows), tuple(findings), n_err, n_warn
