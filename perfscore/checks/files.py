@@ -44,7 +44,10 @@ def check_file(
     display: str | None = None,
     recalc: bool = False,
 ) -> list[Finding]:
-    """Findings for one file. recalc=True recomputes every formula (headless engine) for STALE_VALUE."""
+    """Findings for one file. recalc=True recomputes every formula (headless engine) for STALE_VALUE.
+
+    `profile` is the caller's choice (--profile): a formula's own 规则 argument and the workbook's
+    PERFSCORE_PROFILE come first, as in Excel and recalc (see perfscore.checks.profile_choice)."""
     from perfscore.forms import read_forms
     from perfscore.xlsx import read_grid
 

@@ -8,12 +8,13 @@ profile when a rule setting decides the answer.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 from perfscore.checks.findings import ERROR, NOTE, WARNING, Finding
 from perfscore.checks.formulas import is_idiomatic_literal, is_threshold_literal
+from perfscore.checks.profile_choice import cell_profile
 from perfscore.checks.registry import spec
 from perfscore.checks.shape import area_of, literals, tokenize
 from perfscore.forms.model import Form, FundsRow, Indicator, Sourced
@@ -219,15 +220,22 @@ def _is_number_like(raw: object) -> bool:
 # ------------------------------------------------------------------------------------------------ entry point
 
 
+def _cell_ctx(ctx: _Ctx, s: Sourced) -> _Ctx:
+    """The context judging one result cell: with the profile its formula states in its 规则 argument, if any
+    (the cell computes with it, in Excel and in recalc). Findings still go to the form's list."""
+    p = cell_profile(s.formula, ctx.grid, s.sheet, ctx.profile)
+    return ctx if p is ctx.profile else replace(ctx, profile=p)
+
+
 def check_form(form: Form, grid: WorkbookGrid, profile: Profile, file: str) -> list[Finding]:
     ctx = _Ctx(file, form, grid, profile)
     _text_numbers(ctx)
     for ind in form.indicators:
-        _indicator(ctx, ind)
+        _indicator(_cell_ctx(ctx, ind.score), ind)
     _funds(ctx)
     _weights(ctx)
     _totals(ctx)
-    _grade(ctx)
+    _grade(_cell_ctx(ctx, form.grade))
     for ind in form.indicators:
         _rule_text(ctx, ind)
     _score_formulas(ctx)
@@ -476,7 +484,7 @@ def _funds(ctx: _Ctx) -> None:
     total = form.exec_funds_row
     if total is None:
         return
-    _exec_score(ctx, total)
+    _exec_score(_cell_ctx(ctx, total.score), total)
 
 
 def _exec_score(ctx: _Ctx, fr: FundsRow) -> None:

@@ -7,6 +7,7 @@ from typing import Mapping, Sequence
 from perfscore.checks.findings import Finding, sort_findings
 from perfscore.checks.formulas import check_sheet_formulas
 from perfscore.checks.ignore import IGNORE_SHEET, apply_ignores, workbook_ignore_rules
+from perfscore.checks.profile_choice import PROFILE_NAME, choose_profile  # noqa: F401
 from perfscore.checks.registry import spec
 from perfscore.xlsx.grid import WorkbookGrid
 
@@ -22,8 +23,9 @@ def check_workbook(
 ) -> list[Finding]:
     """All findings for one workbook.
 
-    grid: the formula grid (file reader or add-in); forms: `read_forms(grid).forms`; profile: a Profile,
-    a profile name or None (the workbook's PERFSCORE_PROFILE name, else the default); recomputed: {(sheet, "A1"): value} from a recalculation, for
+    grid: the formula grid (file reader or add-in); forms: `read_forms(grid).forms`; profile: a Profile, a
+    profile name or None. One precedence as in Excel and recalc: a formula's own 规则 argument, then the
+    workbook's PERFSCORE_PROFILE, then `profile`, then the default; recomputed: {(sheet, "A1"): value} from a recalculation, for
     STALE_VALUE; file: the name shown in findings (default grid.path); not_forms: the form reader's reasons
     for sheets that are not forms (shown when none is found).
     """
@@ -64,21 +66,6 @@ def _first_per_cell(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-PROFILE_NAME = "PERFSCORE_PROFILE"
-
-
 def _profile(grid: WorkbookGrid, profile: object):
-    """The caller's profile; else the workbook's own choice (defined name PERFSCORE_PROFILE); else default."""
-    from perfscore.rules import ProfileError, load_profile
-
-    if hasattr(profile, "grade_bands"):
-        return profile
-    if profile is None:
-        raw = next((v for k, v in grid.defined_names.items() if k.upper() == PROFILE_NAME), None)
-        name = raw.strip().lstrip("=").strip('"') if raw else None
-        if name:
-            try:
-                return load_profile(name)
-            except ProfileError:
-                pass  # an unknown name in a file must not stop the check: the default applies
-    return load_profile(profile)
+    """The workbook's own choice (PERFSCORE_PROFILE), else the caller's, else the default (see profile_choice)."""
+    return choose_profile(grid, profile)

@@ -71,11 +71,16 @@ def register(app: typer.Typer) -> None:
             None, help="要检查的工作簿（.xlsx/.xlsm）或文件夹（递归查找）", show_default=False),
         output_format: OutputFormat = typer.Option(
             OutputFormat.text, "--format", "-f", help="输出格式：text（按文件与严重程度分组）或 json（对象列表）"),
-        profile: Optional[str] = typer.Option(None, "--profile", "-p", help="评分规则名称或 .toml 路径（默认 central）"),
+        profile: Optional[str] = typer.Option(
+            None, "--profile", "-p",
+            help="评分口径（规则配置）名称或 .toml 路径。优先顺序与 Excel、perfscore recalc 相同：公式自带的“规则”参数 "
+                 "> 工作簿的定义名称 PERFSCORE_PROFILE > 本选项 > central。"),
         recalc: bool = typer.Option(False, "--recalc", help="先用无界面引擎重算全部公式，报告文件中未更新的缓存值（STALE_VALUE）"),
         list_codes: bool = typer.Option(False, "--list-codes", help="列出全部检查代码及其含义后退出"),
     ) -> None:
         """检查自评表：合计、分值、得分与规则、执行率、等级、偏差原因、单位，以及每个工作表的公式。
+
+        评分口径与公式实际使用的一致：公式自带的“规则”参数优先，其次是工作簿的定义名称 PERFSCORE_PROFILE，再次是 --profile，都没有时用 central。
 
         退出码：0 无“错误”；1 有“错误”（含无法读取的文件）；2 用法错误。
         """
