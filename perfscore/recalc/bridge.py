@@ -246,3 +246,22 @@ def _call_extent(tokens: list[Token], start: int, hi: int, where: str) -> tuple[
             args.append((arg_start, k))
             arg_start = k + 1
     raise BridgeError(f"{where}：公式括号不匹配")
+
+
+def plain_calls(formula: str, names: tuple[str, ...]) -> str:
+    """The formula with our calls written plainly: `[1]!GRADE(` / `'…\\perfscore.xlam'!GRADE(` / `_xludf.GRADE(`
+    -> `GRADE(`, so an engine with native custom functions (the fallback) finds them by name."""
+    if "!" not in formula and "_xludf" not in formula.lower():
+        return formula
+    alt = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+    pattern = re.compile(rf"(?:\[\d+\]!|'(?:[^']|'')*'!|[^\W\d][\w.]*!)?(?:_xludf\.)?(?<![A-Za-z0-9_])({alt})\s*\(", re.I)
+    out: list[str] = []
+    pos = 0
+    for m in pattern.finditer(formula):
+        if m.start() < pos or formula.count('"', 0, m.start()) % 2:
+            continue  # inside a string literal
+        out.append(formula[pos:m.start()])
+        out.append(m.group(1).upper() + "(")
+        pos = m.end()
+    out.append(formula[pos:])
+    return "".join(out)

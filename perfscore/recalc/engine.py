@@ -16,8 +16,10 @@ from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 
 from perfscore.recalc.bridge import (HELPER_ROW0, RESULT_COL, BridgeError, CallSite, ConstArg, HelperArg, Lifter, OmittedArg, RefArg,
                                     parse_ref, quote_sheet)
+from perfscore.recalc import fallback
+from perfscore.recalc.bridge import plain_calls
 from perfscore.recalc.errors import RecalcFileError
-from perfscore.recalc.functions import PROFILE_NAME, FunctionTable
+from perfscore.recalc.functions import FUNCTION_NAMES, PROFILE_NAME, FunctionTable
 from perfscore_udfs._bridge import profile_from_refers_to
 from perfscore.xlsx.grid import EXCEL_ERROR_CODES, ExcelError, WorkbookGrid, cell_ref, col_letter
 
@@ -28,6 +30,7 @@ _VALID_ERRORS = frozenset(EXCEL_ERROR_CODES)
 _ERROR_TYPE = ironcalc.CellType.ErrorValue
 MAX_ROUNDS_EXTRA = 3
 NAME_ROW0 = HELPER_ROW0 - 1000  # helper cells holding defined-name formulas ironcalc refuses
+SCRATCH_ROW0 = HELPER_ROW0 - 2000  # helper cells reading defined names for the fallback engine
 
 Key = tuple[int, int, int]  # (sheet index in grid order, row, col)
 
@@ -39,6 +42,21 @@ class EngineResult:
     notes: list[str] = field(default_factory=list)  # Chinese warnings naming cells
     kept: set[Key] = field(default_factory=set)  # formula cells whose cached value was kept (not recomputed)
     calls: int = 0  # perfscore calls bridged
+    fallback_cells: int = 0  # formula cells computed by the fallback engine (formulas) instead of ironcalc
+    fallback: set[Key] = field(default_factory=set)  # those cells
+
+
+class _EnginePanic(Exception):
+    """ironcalc panicked (a Rust panic surfaces as pyo3's PanicException, a BaseException)."""
+
+
+def _run(m) -> None:
+    try:
+        m.evaluate()
+    except BaseException as exc:  # PanicException derives from BaseException; nothing else is caught here
+        if type(exc).__name__ == "PanicException":
+            raise _EnginePanic(str(exc)) from None
+        raise
 
 
 def _prep(formula: str) -> str:
@@ -81,14 +99,30 @@ class _Model:
 
 def evaluate(grid: WorkbookGrid, functions: FunctionTable,
              arrays: dict[int, dict[tuple[int, int], tuple[int, int]]] | None = None) -> EngineResult:
-    """Recompute every formula cell of the grid. `arrays`: per sheet, array-formula anchor -> (height, width)."""
-    arrays = arrays or {}
+    """Recompute every formula cell of the grid. `arrays`: per sheet, array-formula anchor -> (height, width).
+
+    ironcalc evaluates; cells it cannot be trusted with go to the fallback engine (fallback.py). If ironcalc
+    panics, the cells calling panic-prone functions are routed too and the file is evaluated once more."""
+    try:
+        return _evaluate(grid, functions, arrays or {}, route_panic_prone=False)
+    except _EnginePanic:
+        pass
+    try:
+        return _evaluate(grid, functions, arrays or {}, route_panic_prone=True)
+    except _EnginePanic as exc:
+        raise RecalcFileError("engine_panic", f"{grid.path}：计算引擎内部错误（{str(exc)[:80]}），无法重算；"
+                              "请检查是否有参数异常的函数（如超大数值）") from None
+
+
+def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, dict[tuple[int, int], tuple[int, int]]],
+              route_panic_prone: bool) -> EngineResult:
     names = [s.name for s in grid.sheets]
     if not names:
         raise RecalcFileError("missing_sheet", f"{grid.path}：工作簿中没有工作表")
     model = _Model(names)
     m = model.m
     result = EngineResult({}, "ironcalc")
+    ours = frozenset(functions.names)
 
     def resolve_name(text: str, sheet_name: str) -> RefArg | None:
         formula = grid.defined_names.get(f"{sheet_name}!{text}") or grid.defined_names.get(text)
@@ -114,11 +148,14 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
     # ironcalc 0.9.1 refuses names that start with a non-ASCII letter (总分, 预算数): those get an ASCII alias
     # and every formula that mentions them is rewritten to use it.
     aliases: dict[str, str] = {}
+    names_3d: dict[str, str] = {}  # names referring to a 3D reference (表1:表3!A1): expanded inline
     pending: list[tuple[str, int | None, str]] = []
     for key, text in grid.defined_names.items():
         sheet_name, _, name = key.rpartition("!")
         if name.upper().startswith("_XLNM.") or not text or "#REF!" in text.upper():
             continue
+        if not sheet_name and fallback.is_3d_ref(text):
+            names_3d[name.upper()] = text.lstrip("=")
         scope = model.index.get(sheet_name.upper()) if sheet_name else None
         formula = _prep(text if text.startswith("=") else "=" + text)
         if lifter.needs_lift(formula):
@@ -150,6 +187,7 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
                 result.notes.append(f"名称 {name} 无法载入计算引擎（{exc}）")
 
     # -- cells ---------------------------------------------------------------------------------
+    routed: dict[Key, tuple[str, str]] = {}  # cells for the fallback engine: (formula, why ironcalc cannot)
     for s, sheet in enumerate(grid.sheets):
         anchors = arrays.get(s, {})
         cover = in_array.get(s, set())
@@ -164,6 +202,16 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
                 continue
             cached[key] = cell.value
             formula = _prep(cell.formula)
+            if names_3d or ("!" in formula and ":" in formula):
+                formula = fallback.expand_3d(formula, names, names_3d)
+            why = fallback.classify(formula, array_anchor=(r, c) in anchors, ours=ours) if "(" in formula else None
+            if why is None and route_panic_prone and fallback.panic_prone(formula):
+                why = "计算引擎在此类函数上崩溃"
+            if why is not None:
+                routed[key] = (plain_calls(formula, functions.names), why)
+                model.set_constant(s, r, c, cell.value)  # a constant until the fallback computes it
+                formula_cells.append((key, ""))
+                continue
             where = f"{sheet.name}!{cell_ref(r, c)}"
             if lifter.needs_lift(formula):
                 try:
@@ -193,12 +241,18 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
         for row, col, f in site.helper_formulas:
             m.update_cell_with_formula(site.sheet, row, col, _alias(f, aliases) if aliases else f)
 
-    # -- circular references (also through bridged calls) -----------------------------------------
+    fb = _Fallback(grid, model, names, arrays, aliases, resolve_name, result)
+    for key, (formula, why) in routed.items():
+        fb.add(key, formula, why)
+
+    # -- circular references (also through bridged calls and fallback cells) -------------------------
     if calls:
         for site in calls:
             m.update_cell_with_formula(site.sheet, site.row, site.col, _dependency_probe(site, names))
-    m.evaluate()
-    circular = [k for k, f in formula_cells if _is_circ(model, k)]
+    fb.install_probes()
+    _run(m)
+    circular = [k for k, f in formula_cells if f and _is_circ(model, k)]
+    circular += [k for k in fb.cells if _is_circ(model, k)]
     circular += [(site.sheet, site.row, site.col) for site in calls
                  if _is_circ(model, (site.sheet, site.row, site.col))]
     if circular:
@@ -206,29 +260,48 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
         via = "（经由评分函数）" if not shown else ""
         raise RecalcFileError("circular", f"{grid.path}：存在循环引用{via}{('：' + shown) if shown else ''}；"
                               "Excel 也无法得到确定结果，请修正公式后再重算")
+    fb.remove_probes(cached)
 
-    # -- the fixed point: Python computes the calls, the engine everything else ---------------------
-    wb_profile = _workbook_profile(grid, model) if calls else None
+    # -- the fixed point: Python computes the calls (and fallback cells), the engine everything else ----------
+    wb_profile = _workbook_profile(grid, model) if calls or routed else None
+
+    def call(name: str, args: list[object]) -> tuple[object, str]:
+        outcome = functions.call(name, args, wb_profile)
+        return outcome.value, outcome.message
+
     current: dict[int, object] = {}
-    rounds = 0
-    limit = len(calls) + MAX_ROUNDS_EXTRA
-    while calls:
-        changed = False
-        for idx, site in enumerate(calls):
-            outcome = functions.call(site.name, [_arg_value(model, site, a) for a in site.args], wb_profile)
-            value = outcome.value
-            if idx not in current or not _same(current[idx], value):
-                current[idx] = value
-                model.set_constant(site.sheet, site.row, site.col, value)
-                changed = True
-        if not changed:
-            break
-        rounds += 1
-        if rounds > limit:
-            raise RecalcFileError("no_fixed_point", f"{grid.path}：评分函数的结果迭代 {limit} 轮仍未稳定（可能存在间接循环引用）")
-        m.evaluate()
+
+    def settle() -> None:
+        rounds = 0
+        limit = len(calls) + len(fb.cells) + MAX_ROUNDS_EXTRA
+        while calls or fb.cells:
+            changed = False
+            for idx, site in enumerate(calls):
+                value = functions.call(site.name, [_arg_value(model, site, a) for a in site.args], wb_profile).value
+                if idx not in current or not _same(current[idx], value):
+                    current[idx] = value
+                    model.set_constant(site.sheet, site.row, site.col, value)
+                    changed = True
+            changed = fb.round(call) or changed
+            if not changed:
+                break
+            rounds += 1
+            if rounds > limit:
+                raise RecalcFileError("no_fixed_point", f"{grid.path}：评分函数的结果迭代 {limit} 轮仍未稳定（可能存在间接循环引用）")
+            _run(m)
+
+    settle()
+
+    # -- cells ironcalc left with its own errors (#ERROR!, #N/IMPL!): the fallback, else the cached value ----
+    unsupported = [key for key, _ in formula_cells if key not in fb.cells
+                   and _engine_only_error(model.read(*key))]
+    late = [key for key in unsupported if fb.add_late(key)]
+    if late:
+        settle()
+        covered = fb.covered()
+        unsupported = [key for key in unsupported if key not in covered]
+
     if calls:
-        result.engine = "ironcalc+桥接"
         for site in calls:
             # a refusal matters only where it surfaces: IF(G5="","",SCORE_…) hides it while G5 is blank
             if site.host is not None and not isinstance(model.read(*site.host), ExcelError):
@@ -236,15 +309,15 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
             outcome = functions.call(site.name, [_arg_value(model, site, a) for a in site.args], wb_profile)
             if outcome.message:
                 result.notes.append(f"{site.where}：{outcome.message}")
+    fb.surface_notes()
 
-    # -- read back; cells the engine could not compute keep their cached value ----------------------
-    unsupported: list[Key] = []
+    # -- read back; cells no engine could compute keep their cached value ----------------------------
     for key, _ in formula_cells:
-        value = model.read(*key)
-        if isinstance(value, ExcelError) and value.code not in _VALID_ERRORS:
-            unsupported.append(key)
+        if key in result.kept:
             continue
-        result.values[key] = value
+        if key in unsupported:
+            continue
+        result.values[key] = model.read(*key)
     for key in unsupported:
         s, r, c = key
         result.kept.add(key)
@@ -254,12 +327,170 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
         # dependents must see the kept values, not the engine's placeholder error: freeze and evaluate again
         for s, r, c in unsupported:
             model.set_constant(s, r, c, cached.get((s, r, c)))
-        m.evaluate()
+        _run(m)
         for key, _ in formula_cells:
             if key not in result.kept:
                 result.values[key] = model.read(*key)
-        result.engine += f"（{len(unsupported)} 格保留原值）"
+    for key in fb.failed:
+        result.values.pop(key, None)
+    result.kept |= fb.failed
+    result.fallback = set(fb.served)
+    result.fallback_cells = len(fb.served)
+    label = "ironcalc" + ("+桥接" if calls else "")
+    if fb.served:
+        label += f"+{fallback.ENGINE}（{len(fb.served)} 格）"
+    if result.kept:
+        label += f"（{len(result.kept)} 格保留原值）"
+    result.engine = label
     return result
+
+
+def _engine_only_error(value: object) -> bool:
+    return isinstance(value, ExcelError) and value.code not in _VALID_ERRORS
+
+
+class _Fallback:
+    """The cells computed by the fallback engine, as constants of the ironcalc model (see fallback.py)."""
+
+    def __init__(self, grid: WorkbookGrid, model: _Model, names: list[str], arrays, aliases: dict[str, str],
+                 resolve_name, result: EngineResult) -> None:
+        self.grid, self.model, self.names, self.arrays = grid, model, names, arrays
+        self.aliases, self.resolve_name, self.result = aliases, resolve_name, result
+        self.cells: dict[Key, fallback.Compiled] = {}
+        self.shape: dict[Key, tuple[int, int]] = {}
+        self.current: dict[Key, list[list[object]]] = {}
+        self.served: set[Key] = set()
+        self.failed: set[Key] = set()  # keep their cached value
+        self.name_cells: dict[str, tuple[int, int, int]] = {}
+        self.messages: dict[Key, list[str]] = {}
+        self._used: dict[int, tuple[int, int]] = {}
+
+    def _where(self, key: Key) -> str:
+        s, r, c = key
+        return f"{self.names[s]}!{cell_ref(r, c)}"
+
+    def _used_extent(self, s: int) -> tuple[int, int]:
+        if s not in self._used:
+            sheet = self.grid.sheets[s]
+            self._used[s] = (sheet.max_row, sheet.max_col)
+        return self._used[s]
+
+    def _resolve(self, sheet_name: str):
+        def resolve(text: str):
+            ref = self.resolve_name(text, sheet_name)
+            if ref is None:
+                return None
+            s = self.model.index.get(ref.sheet.upper())
+            return None if s is None else (s, ref.r1, ref.c1, ref.r2, ref.c2)
+        return resolve
+
+    def add(self, key: Key, formula: str, why: str, *, keep_on_failure: bool = True) -> bool:
+        s, r, c = key
+        try:
+            compiled = fallback.compile_formula(formula, sheet=s, sheet_names=self.names, used=self._used_extent,
+                                                resolve_name=self._resolve(self.names[s]))
+        except fallback.FallbackError as exc:
+            if keep_on_failure:
+                self.result.notes.append(f"{self._where(key)}：{why}，{exc}，保留原值")
+                self.failed.add(key)
+            return False
+        for inp in compiled.inputs:
+            if isinstance(inp, str) and inp.upper() not in self.name_cells:
+                row = SCRATCH_ROW0 + len(self.name_cells)
+                text = self.aliases.get(inp.upper(), inp)
+                self.model.m.update_cell_with_formula(0, row, RESULT_COL, f"={text}")
+                self.name_cells[inp.upper()] = (0, row, RESULT_COL)
+        self.cells[key] = compiled
+        self.shape[key] = self.arrays.get(s, {}).get((r, c), (1, 1))
+        return True
+
+    def add_late(self, key: Key) -> bool:
+        """A cell ironcalc answered with its own error: route it if it is a formula the fallback can compile."""
+        s, r, c = key
+        cell = self.grid.sheets[s].cells.get((r, c))
+        if cell is None or cell.formula is None:
+            return False
+        formula = plain_calls(_prep(cell.formula), tuple(FUNCTION_NAMES))
+        formula = fallback.expand_3d(formula, self.names)
+        if not self.add(key, formula, "", keep_on_failure=False):
+            return False  # the caller keeps the cached value and names the engine's error code
+        self.model.set_constant(s, r, c, None)
+        return True
+
+    def covered(self) -> set[Key]:
+        """Every cell a fallback cell writes (array formulas write their whole range)."""
+        out: set[Key] = set()
+        for (s, r, c) in self.cells:
+            h, w = self.shape[(s, r, c)]
+            out.update((s, r + i, c + j) for i in range(h) for j in range(w))
+        return out
+
+    def install_probes(self) -> None:
+        """For the circularity check: each fallback cell depends on its inputs."""
+        for (s, r, c), compiled in self.cells.items():
+            deps = [f"{quote_sheet(self.names[i.sheet])}!{_col(i.c1)}{i.r1}:{_col(i.c2)}{i.r2}"
+                    for i in compiled.inputs if isinstance(i, fallback.InputRef)]
+            self.model.m.update_cell_with_formula(s, r, c, "=COUNT(" + ",".join(deps) + ")*0" if deps else "=0")
+
+    def remove_probes(self, cached: dict[Key, object]) -> None:
+        for key in self.cells:
+            self.model.set_constant(*key, cached.get(key))
+
+    def _read_range(self, inp: fallback.InputRef) -> list[list[object]]:
+        read = self.model.read
+        return [[read(inp.sheet, r, c) for c in range(inp.c1, inp.c2 + 1)] for r in range(inp.r1, inp.r2 + 1)]
+
+    def _read_name(self, name: str) -> object:
+        where = self.name_cells.get(name.upper())
+        return ExcelError("#NAME?") if where is None else self.model.read(*where)
+
+    def round(self, call) -> bool:
+        """Compute every fallback cell from the model's current values; True when a value changed."""
+        changed = False
+        for key in list(self.cells):
+            compiled = self.cells[key]
+            try:
+                rows, messages, unsupported = fallback.run(compiled, self._read_range, self._read_name, call)
+            except fallback.FallbackError as exc:
+                rows, messages, unsupported = None, [], [str(exc)]
+            if unsupported:
+                self.result.notes.append(f"{self._where(key)}：{unsupported[0]}，保留原值")
+                del self.cells[key]
+                self.failed.add(key)
+                self.served.discard(key)
+                continue
+            self.messages[key] = messages
+            h, w = self.shape[key]
+            grid_rows = _fit(rows, h, w)
+            if self.current.get(key) == grid_rows and all(
+                    _same(a, b) for ra, rb in zip(self.current[key], grid_rows) for a, b in zip(ra, rb)):
+                continue
+            self.current[key] = grid_rows
+            s, r, c = key
+            for i in range(h):
+                for j in range(w):
+                    self.model.set_constant(s, r + i, c + j, grid_rows[i][j])
+            self.served.add(key)
+            changed = True
+        return changed
+
+    def surface_notes(self) -> None:
+        for key, messages in self.messages.items():
+            if key in self.cells and messages and isinstance(self.model.read(*key), ExcelError):
+                self.result.notes.append(f"{self._where(key)}：{messages[0]}")
+
+
+def _fit(rows: list[list[object]], h: int, w: int) -> list[list[object]]:
+    """The result array as an h×w block: a scalar fills it, a single row/column repeats, the rest is #N/A."""
+    na = ExcelError("#N/A")
+    out = []
+    for i in range(h):
+        src = rows[i] if i < len(rows) else (rows[0] if len(rows) == 1 else None)
+        if src is None:
+            out.append([na] * w)
+            continue
+        out.append([src[j] if j < len(src) else (src[0] if len(src) == 1 else na) for j in range(w)])
+    return out
 
 
 def _workbook_profile(grid: WorkbookGrid, model: _Model) -> str | None:
