@@ -17,7 +17,7 @@ from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from perfscore.recalc.bridge import (HELPER_ROW0, RESULT_COL, BridgeError, CallSite, ConstArg, HelperArg, Lifter, OmittedArg, RefArg,
                                     parse_ref, quote_sheet)
 from perfscore.recalc import fallback
-from perfscore.recalc.bridge import plain_calls
+from perfscore.recalc.bridge import find_names_pattern, plain_calls
 from perfscore.recalc.errors import RecalcFileError
 from perfscore.recalc.functions import FUNCTION_NAMES, PROFILE_NAME, FunctionTable
 from perfscore_udfs._bridge import profile_from_refers_to
@@ -364,6 +364,7 @@ class _Fallback:
         self.name_cells: dict[str, tuple[int, int, int]] = {}
         self.messages: dict[Key, list[str]] = {}
         self._used: dict[int, tuple[int, int]] = {}
+        self.ours = find_names_pattern(FUNCTION_NAMES)
 
     def _where(self, key: Key) -> str:
         s, r, c = key
@@ -450,6 +451,11 @@ class _Fallback:
         for key in list(self.cells):
             compiled = self.cells[key]
             try:
+                if compiled.provisional and self.ours.search(compiled.formula):
+                    s = key[0]
+                    compiled = self.cells[key] = fallback.compile_formula(
+                        compiled.formula, sheet=s, sheet_names=self.names, used=self._used_extent,
+                        resolve_name=self._resolve(self.names[s]), call=call)
                 rows, messages, unsupported = fallback.run(compiled, self._read_range, self._read_name, call)
             except fallback.FallbackError as exc:
                 rows, messages, unsupported = None, [], [str(exc)]

@@ -75,7 +75,8 @@ _FUNC = re.compile(r"(?<![\w.!'\]])([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
 _FUNC_FAST = re.compile(r"([A-Za-z_][\w.]*)\(")  # Excel stores no space before "(": a quick superset
 _SHEET = r"(?:'(?:[^']|'')+'|[^\W\d][\w.]*)"
 _CELLREF = r"\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?"
-_3D = re.compile(rf"(?<![\w.'!])('(?:[^']|'')+?':'?(?:[^']|'')+?'|[^\W\d][\w.]*:[^\W\d][\w.]*)!({_CELLREF})(?![\w(])")
+# Sheet1:Sheet3!A1 or 'Sheet 1:Sheet 3'!A1 (Excel forbids ":" in sheet names, so the colon splits them)
+_3D = re.compile(rf"(?<![\w.'!])('(?:[^':]|'')+:(?:[^':]|'')+'|[^\W\d][\w.]*:[^\W\d][\w.]*)!({_CELLREF})(?![\w(])")
 
 
 class FallbackError(Exception):
@@ -218,7 +219,7 @@ def _formulas():
     import formulas
     import numpy as np
     import schedula as sh
-    from formulas.functions import Error, FoundError, wrap_func, wrap_ufunc
+    from formulas.functions import Error, FoundError, _text2num, wrap_func, wrap_ufunc
     from formulas.tokens.operand import XlError
 
     from perfscore.recalc.functions import FUNCTION_NAMES
@@ -237,6 +238,22 @@ def _formulas():
         return float(k) * m
 
     table["MROUND"] = wrap_ufunc(mround)
+
+    def value(v):
+        """VALUE as Excel: "95%" is 0.95 and "1,234.5" is 1234.5 (formulas refuses both)."""
+        if isinstance(v, bool):
+            raise FoundError(err=Error.errors["#VALUE!"])
+        if not isinstance(v, str):
+            return float(v)
+        number = _excel_number_text(v)
+        if number is None:
+            converted = _text2num(v)
+            if isinstance(converted, str):
+                raise FoundError(err=Error.errors["#VALUE!"])
+            return converted
+        return number
+
+    table["VALUE"] = wrap_ufunc(value, input_parser=lambda *a: a)
 
     def aggregate(function_num, options, *refs):
         return _aggregate(_scalar(function_num), _scalar(options), refs, np, sh, Error, XlError)
@@ -258,6 +275,20 @@ def _formulas():
     for name in FUNCTION_NAMES:
         table[name] = native(name)
     return formulas, np, sh, Error, XlError
+
+
+_NUMBER_TEXT = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?(?:[eE][+-]?\d+)?$")
+
+
+def _excel_number_text(text: str) -> float | None:
+    t = text.strip()
+    percent = t.endswith("%")
+    if percent:
+        t = t[:-1].rstrip()
+    if not t or not _NUMBER_TEXT.match(t) or not any(ch.isdigit() for ch in t):
+        return None
+    x = float(t.replace(",", ""))
+    return x / 100 if percent else x
 
 
 def _round_mode(x: float, digits: int, mode: str) -> float:
@@ -409,11 +440,21 @@ class Compiled:
     formula: str
     func: Callable
     inputs: list[InputRef | str]  # a str input is a defined name to read as a scalar
+    messages: list[str] = field(default_factory=list)  # reasons from calls formulas folded while compiling
+    provisional: bool = False  # compiled without the workbook's profile: compile again before use
+
+
+def _no_profile_yet(name: str, args: list[object]) -> tuple[object, str]:
+    return ExcelError("#VALUE!"), ""
 
 
 def compile_formula(formula: str, *, sheet: int, sheet_names: list[str], used: Callable[[int], tuple[int, int]],
-                    resolve_name: Callable[[str], tuple[int, int, int, int, int] | None]) -> Compiled:
-    """Compile with formulas; map every input to a model range. Raises FallbackError when it cannot."""
+                    resolve_name: Callable[[str], tuple[int, int, int, int, int] | None],
+                    call: Callable[[str, list[object]], tuple[object, str]] | None = None) -> Compiled:
+    """Compile with formulas; map every input to a model range. Raises FallbackError when it cannot.
+
+    formulas folds calls whose arguments are all constants while compiling (`GRADE(90)` is computed here),
+    so our functions must already see the workbook's profile: without `call` the result is provisional."""
     unsupported = sorted(function_names(formula) & UNSUPPORTED_HERE)
     if unsupported:
         raise FallbackError(f"函数 {'、'.join(unsupported)} 备用引擎也不支持")
@@ -421,15 +462,19 @@ def compile_formula(formula: str, *, sheet: int, sheet_names: list[str], used: C
     missing = sorted(n for n in function_names(formula) if n not in formulas.get_functions())
     if missing:
         raise FallbackError(f"函数 {'、'.join(missing)} 备用引擎也不支持")
+    ctx = CallContext(call or _no_profile_yet)
+    token = _CTX.set(ctx)
     try:
         func = formulas.Parser().ast(formula)[1].compile()
     except Exception as exc:  # formulas raises many kinds (FormulaError, TokenError, …) for text it cannot parse
         raise FallbackError(f"备用引擎无法解析公式（{type(exc).__name__}）") from exc
+    finally:
+        _CTX.reset(token)
     index = {n.upper(): i for i, n in enumerate(sheet_names)}
     inputs: list[InputRef | str] = []
     for name in func.inputs:
         inputs.append(_resolve_input(str(name), sheet, index, used, resolve_name))
-    return Compiled(formula, func, inputs)
+    return Compiled(formula, func, inputs, ctx.messages, provisional=call is None)
 
 
 _WHOLE = re.compile(r"^\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$|^\$?(\d+):\$?(\d+)$")
@@ -500,4 +545,4 @@ def run(compiled: Compiled, read_range: Callable[[InputRef], list[list[object]]]
         rows_out = [[from_formulas(out)]]
     # a blank referenced by a formula shows 0
     rows_out = [[0.0 if v is None else v for v in row] for row in rows_out]
-    return rows_out, ctx.messages, ctx.unsupported
+    return rows_out, compiled.messages + ctx.messages, ctx.unsupported

@@ -102,3 +102,80 @@ def udf_book(path: Path, prefix: str = "") -> Path:
     wb.defined_names["总分"] = DefinedName("总分", attr_text="'项目支出绩效自评表'!$F$10")
     wb.save(path)
     return path
+
+
+def fallback_book(path: Path) -> Path:
+    """Only built-ins, but ones ironcalc 0.9.1 gets wrong or refuses (see perfscore/recalc/fallback.py):
+    scalar functions over arrays, array criteria, AGGREGATE, 3D references, ROUND half cases over arrays."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "指标"
+    rows = [("产出指标", "数量指标", 19, 17, 2), ("产出指标", "质量指标", 242, 189, 2), ("效益指标", "社会效益指标", 350, 400, 5),
+            ("效益指标", "经济效益指标", 100, "未完成", 3), ("满意度指标", "服务对象满意度", 95, 96, 10),
+            ("产出指标", "时效指标", 12, None, 4)]
+    for i, row in enumerate(rows, start=2):
+        for j, v in enumerate(row, start=1):
+            if v is not None:
+                ws.cell(i, j, v)
+    ws["F2"] = "=ROUND(D2/C2*E2,2)"
+    ws["F3"] = "=ROUND(D3/C3*E3,2)"
+    ws["F4"] = "=1/0"  # an error inside a range AGGREGATE must skip
+    ws["F5"] = "=ROUND(80.1/90*2.5,2)"
+    ws["F6"] = "=MIN(D6/C6,1)*E6"
+    ws["H2"] = '=SUMPRODUCT(ISNUMBER(D2:D7)*E2:E7)'  # ironcalc: 0
+    ws["H3"] = '=SUMPRODUCT(ISNUMBER(FIND("产出",A2:A7))*E2:E7)'  # ironcalc: 0
+    ws["H4"] = "=SUMPRODUCT(1/COUNTIF(A2:A7,A2:A7))"  # distinct levels; ironcalc: #DIV/0!
+    ws["H5"] = '=SUM(COUNTIF(A2:A7,{"产出指标","效益指标"}))'  # ironcalc: 0
+    ws["H6"] = '=SUMPRODUCT(COUNTIFS(A2:A7,{"产出指标","效益指标"},E2:E7,">2"))'
+    ws["H7"] = '=SUMPRODUCT(SUMIFS(E2:E7,A2:A7,{"产出指标","满意度指标"}))'
+    ws["H8"] = "=SUMPRODUCT(ROUND(D2:D3/C2:C3*E2:E3,2))"  # ironcalc: #N/IMPL!; half cases need Excel rounding
+    ws["H9"] = "=SUMPRODUCT(ISNUMBER(D2:D3)*1)*MROUND(0.125,0.05)+ROUNDUP(0.1*3,1)+ROUNDDOWN(2.3-0.3,0)"
+    ws["H10"] = "=_xlfn.AGGREGATE(9,6,F2:F6)"  # unknown to ironcalc
+    ws["H11"] = "=_xlfn.AGGREGATE(4,6,F2:F6)"
+    ws["H12"] = "=SUM(一季度:三季度!B2)"  # 3D reference over Chinese sheet names
+    ws["H13"] = "=AVERAGE(季度合计)"  # 3D reference through a defined name
+    ws["H14"] = "=H2+H10"  # depends on two fallback cells: ironcalc computes it from their values
+    ws["H15"] = "=SUMPRODUCT((F2:F6>H16)*1)"  # a fallback cell fed by another fallback cell
+    ws["H16"] = "=_xlfn.AGGREGATE(1,6,F2:F6)"
+    ws["H17"] = '=SUMPRODUCT(IFERROR(VALUE({"95%","1,234.5","x"}),0))'
+    ws["H18"] = "=ROUND(H8,1)"
+    ws["H19"] = '=IF(H4=3,"三级","其他")'
+    ws["H20"] = ArrayFormula("H20", '=SUM(IF(ISNUMBER(D2:D7),E2:E7,0))')  # CSE; ironcalc: 0
+    ws["H21"] = ArrayFormula("H21", '=MAX(IF(ISNUMBER(D2:D7),D2:D7/C2:C7))')
+    ws["H22"] = "=SUMPRODUCT((A2:A7=\"产出指标\")*E2:E7)"  # array context, safe in ironcalc: stays there
+    for k, name in enumerate(("一季度", "二季度", "三季度")):
+        q = wb.create_sheet(name)
+        q["A2"], q["B2"] = "执行数", 1000.5 * (k + 1)
+    wb.defined_names["季度合计"] = DefinedName("季度合计", attr_text="一季度:三季度!$B$2")
+    wb.save(path)
+    return path
+
+
+def fallback_udf_book(path: Path, prefix: str = "[1]!") -> Path:
+    """perfscore calls inside formulas ironcalc cannot evaluate (they go to the fallback engine natively)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "项目支出绩效自评表"
+    rows = [("正向", "≥", 19, 17, 2), ("正向", "≥", 242, 189, 2), ("反向", "≤", 350, 400, 5),
+            ("正向", "≥", "≥95%", "96%", 3), ("定性", "", "有效保障", "有效保障", 6), ("正向", "≥", 10, None, 4)]
+    for i, (n, o, t, a, w) in enumerate(rows, start=2):
+        ws.cell(i, 1, n)
+        ws.cell(i, 2, o)
+        ws.cell(i, 3, t)
+        if a is not None:
+            ws.cell(i, 4, a)
+        ws.cell(i, 5, w)
+        ws.cell(i, 6, f"={prefix}SCORE_INDICATOR(A{i},B{i},C{i},D{i},E{i})")  # row 7: blank actual -> #VALUE!
+    ws["F9"] = "=_xlfn.AGGREGATE(9,6,F2:F7)"  # sums the bridged scores, skipping the refusal
+    ws["F10"] = f"={prefix}GRADE(_xlfn.AGGREGATE(9,6,F2:F7)+{prefix}SCORE_EXEC_RATE(3000,932.92,10))"
+    ws["F11"] = f'=SUMPRODUCT(ISNUMBER(D2:D7)*1)+{prefix}SCORE_EXEC_RATE(预算!B1,预算!B2,10)'
+    ws["F12"] = f'=SUMPRODUCT(COUNTIF(A2:A7,{{"正向","反向"}}))*{prefix}SCORE_SATISFACTION(70,9,8,0,4,10)'
+    ws["F13"] = f"={prefix}GRADE(F9+F14)"  # bridged call over a fallback cell
+    ws["F14"] = f"={prefix}SCORE_EXEC_RATE(预算!B1,预算!B2,10)"
+    ws["F15"] = f'=_xlfn.AGGREGATE(9,6,F2:F7)+{prefix}SCORE_INDICATOR(A7,B7,C7,D7,E7)'  # refusal surfaces
+    other = wb.create_sheet("预算")
+    other["B1"], other["B2"] = 3000, 932.92
+    wb.save(path)
+    return path
