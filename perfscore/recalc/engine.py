@@ -395,6 +395,12 @@ class _Fallback:
                 self.result.notes.append(f"{self._where(key)}：{why}，{exc}，保留原值")
                 self.failed.add(key)
             return False
+        undefined = [i for i in compiled.inputs if isinstance(i, str) and not self._defined(i, self.names[s])]
+        if undefined:
+            if keep_on_failure:
+                self.result.notes.append(f"{self._where(key)}：{why}，名称 {undefined[0]} 未定义，保留原值")
+                self.failed.add(key)
+            return False
         for inp in compiled.inputs:
             if isinstance(inp, str) and inp.upper() not in self.name_cells:
                 row = SCRATCH_ROW0 + len(self.name_cells)
@@ -405,11 +411,19 @@ class _Fallback:
         self.shape[key] = self.arrays.get(s, {}).get((r, c), (1, 1))
         return True
 
+    def _defined(self, name: str, sheet_name: str) -> bool:
+        wanted = (name.upper(), f"{sheet_name}!{name}".upper())
+        return any(k.upper() in wanted for k in self.grid.defined_names)
+
     def add_late(self, key: Key) -> bool:
-        """A cell ironcalc answered with its own error: route it if it is a formula the fallback can compile."""
+        """A cell in an array context that ironcalc answered with its own error (#N/IMPL!, #ERROR!): route it
+        if the fallback can compile it. A plain formula is left alone: formulas would evaluate it as a
+        dynamic array where the file's legacy formula intersects implicitly."""
         s, r, c = key
         cell = self.grid.sheets[s].cells.get((r, c))
         if cell is None or cell.formula is None:
+            return False
+        if not fallback.array_context(cell.formula, (r, c) in self.arrays.get(s, {})):
             return False
         formula = plain_calls(_prep(cell.formula), tuple(FUNCTION_NAMES))
         formula = fallback.expand_3d(formula, self.names)

@@ -7,10 +7,12 @@ workbooks written by openpyxl, see tests/recalc/test_fallback.py):
   values *without any error*: ISNUMBER/ISTEXT/ISBLANK/ISNA over a range -> 0 (so the common
   `SUMPRODUCT(ISNUMBER(FIND("产",A1:A5))*C1:C5)` counts nothing); COUNTIF/COUNTIFS/SUMIFS/AVERAGEIF with
   array criteria -> 0 or #DIV/0! (`SUMPRODUCT(1/COUNTIF(A1:A5,A1:A5))`, `SUM(COUNTIF(A:A,{"产出","效益"}))`);
-  MATCH/VLOOKUP with an array lookup value -> #N/A; MOD over a range -> #VALUE!. ROUND/ROUNDUP/N/NOT/
-  INDEX/LARGE/SMALL/OFFSET over arrays give the engine-only error #N/IMPL!. Safe (equal to LibreOffice):
-  arithmetic and comparisons, SUMPRODUCT, SUM/MAX/MIN/COUNT/AVERAGE, IF, IFERROR, ISERROR, LEN, LEFT, RIGHT,
-  MID, TEXT, TRIM, SUBSTITUTE, EXACT, ABS, INT, ROW, YEAR, SUMIF, CHOOSE, MMULT, TRANSPOSE.
+  MATCH/VLOOKUP with an array lookup value -> #N/A; MOD over a range -> #VALUE!; ISERROR/COUNT over an
+  array expression -> 0; AVERAGE(IF(…)) counts the FALSEs (1.67 for 2.5), COUNT(IF(…)) -> 0;
+  CHOOSE({1,2},range,range) -> #VALUE!. ROUND/ROUNDUP/N/NOT/INDEX/LARGE/SMALL/OFFSET over arrays give the
+  engine-only error #N/IMPL!. Safe (equal to LibreOffice): arithmetic and comparisons, SUMPRODUCT,
+  SUM/MAX/MIN, IF, IFERROR, LEN, LEFT, RIGHT, MID, TEXT, TRIM, SUBSTITUTE, EXACT, ABS, INT, ROW, COLUMN,
+  YEAR/MONTH/DAY, SUMIF, MMULT, TRANSPOSE, AND, OR.
 * **Functions it does not know** -> #NAME? (a valid error, so nothing flagged it before): AGGREGATE,
   BAHTTEXT, JIS, PHONETIC, GETPIVOTDATA, RTD, CUBE*, and the CJK Excel/WPS functions NUMBERSTRING and
   DATESTRING. It lower-cases their names.
@@ -21,6 +23,10 @@ workbooks written by openpyxl, see tests/recalc/test_fallback.py):
 * **Panics** (a Rust panic, `pyo3_runtime.PanicException`, a BaseException that escaped the batch):
   DOLLAR/FIXED with huge numbers, XNPV with arrays of different lengths. **Hangs** (no return):
   COMBIN, PERMUT, MULTINOMIAL, BESSELK with huge arguments (1E308) — only a batch timeout can stop those.
+* Plain (non-CSE) formulas that apply functions or operators to ranges, `=SUM(A1:A3*2)`, `=INT(A1:A3)`:
+  ironcalc evaluates them as dynamic arrays (Excel 365 typed-in semantics) where a legacy formula in the
+  file intersects implicitly (LibreOffice: 7.5 / #VALUE!); formulas does the same as ironcalc, so such
+  cells are not routed (when ironcalc answers them with #N/IMPL! they keep their cached value).
 * Smaller differences, not routed: PMT in the 16th digit; INT(4.35*100) = 434 (LibreOffice 435); LENB
   counts characters, not DBCS bytes; a non-CSE `MAX(IF(range=…))` is evaluated as an array (Excel 365) where
   legacy Excel/LibreOffice intersect (#VALUE!). LibreOffice 7.4 lacks XLOOKUP/LET/UNIQUE/SORT/SEQUENCE,
@@ -61,8 +67,8 @@ ENGINE = "formulas"
 
 # Functions ironcalc evaluates correctly over arrays (measured, see the docstring); any other function in an
 # array context sends the cell to the fallback.
-SAFE_IN_ARRAYS = frozenset("""SUMPRODUCT SUM MAX MIN COUNT COUNTA AVERAGE IF IFERROR ISERROR LEN LEFT RIGHT MID TEXT
-TRIM SUBSTITUTE EXACT ABS INT ROW COLUMN YEAR MONTH DAY SUMIF CHOOSE MMULT TRANSPOSE AND OR""".split())
+SAFE_IN_ARRAYS = frozenset("""SUMPRODUCT SUM MAX MIN IF IFERROR LEN LEFT RIGHT MID TEXT TRIM SUBSTITUTE EXACT ABS INT
+ROW COLUMN YEAR MONTH DAY SUMIF MMULT TRANSPOSE AND OR""".split())
 # Functions whose bad arguments make ironcalc panic (measured): their cells are routed when a panic happened.
 PANIC_PRONE = frozenset({"DOLLAR", "FIXED", "XNPV", "XIRR", "RMB"})
 # Functions that take 3D references and that forms use.
@@ -458,6 +464,8 @@ def compile_formula(formula: str, *, sheet: int, sheet_names: list[str], used: C
     unsupported = sorted(function_names(formula) & UNSUPPORTED_HERE)
     if unsupported:
         raise FallbackError(f"函数 {'、'.join(unsupported)} 备用引擎也不支持")
+    if _3D.search(_outside_strings(formula)):
+        raise FallbackError("三维引用（跨多个工作表）只支持作为 SUM/AVERAGE/COUNT/MAX/MIN 等的参数")
     formulas, np, sh, Error, XlError = _formulas()
     missing = sorted(n for n in function_names(formula) if n not in formulas.get_functions())
     if missing:

@@ -179,3 +179,41 @@ def fallback_udf_book(path: Path, prefix: str = "[1]!") -> Path:
     other["B1"], other["B2"] = 3000, 932.92
     wb.save(path)
     return path
+
+
+ARRAY_SAFE = ['=SUMPRODUCT(COLUMN(A1:C1)*1)', '=SUMPRODUCT(MONTH(C1:C3))', '=SUMPRODUCT(DAY(C1:C3))', '=SUMPRODUCT(YEAR(C1:C3))',
+              '=SUMPRODUCT(AND(B1:B3>0)*1)', '=SUMPRODUCT(OR(B1:B3>3)*1)', '=SUMPRODUCT(MAX(B1:B3*2))', '=SUMPRODUCT(SUM(B1:B3*2))',
+              '=SUMPRODUCT(IF(A1:A3="产出",B1:B3,0))', '=SUMPRODUCT(IFERROR(1/(B1:B3-2.5),0))', '=SUMPRODUCT(LEN(D1:D3))',
+              '=SUMPRODUCT((LEFT(D1:D3,1)="a")*1)', '=SUMPRODUCT((RIGHT(D1:D3,1)="2")*1)', '=SUMPRODUCT(MID(D1:D3&"0",2,1)*1)',
+              '=SUMPRODUCT((TEXT(B1:B3,"0.0")="2.5")*1)', '=SUMPRODUCT(LEN(TRIM(D1:D3)))', '=SUMPRODUCT(LEN(SUBSTITUTE(D1:D3,"2","")))',
+              '=SUMPRODUCT(EXACT(A1:A3,"产出")*1)', '=SUMPRODUCT(ABS(B1:B3-3))', '=SUMPRODUCT(INT(B1:B3))', '=SUMPRODUCT(ROW(B1:B3)*B1:B3)',
+              '=SUMPRODUCT(SUMIF(A1:A3,A1:A3,B1:B3))', '=SUMPRODUCT(MMULT(TRANSPOSE(B1:B3),B1:B3))', '=SUMPRODUCT(B1:B3*{1,2})',
+              '=SUMPRODUCT(TRANSPOSE(B1:B3)*{1,2,3})', '{=SUM(IF(A1:A3="产出",B1:B3))}', '{=MAX(IF(A1:A3="产出",B1:B3))}',
+              '{=MIN(IF(A1:A3="产出",B1:B3))}', '{=SUM(LEN(D1:D3))}', '{=SUM((A1:A3="产出")*(B1:B3>2))}']
+ARRAY_UNSAFE = ['=SUMPRODUCT(COUNT(B1:B3*1))', '=SUMPRODUCT(CHOOSE({1,2},B1:B3,B1:B3))', '=SUMPRODUCT(ISERROR(1/(B1:B3-2.5))*1)',
+                '{=AVERAGE(IF(A1:A3="产出",B1:B3))}', '{=COUNT(IF(A1:A3="产出",B1:B3))}', '=SUMPRODUCT(ISTEXT(D1:D3)*1)',
+                '=SUMPRODUCT(ISBLANK(D1:D3)*1)', '=SUMPRODUCT(MOD(B1:B3*4,3))', '=SUMPRODUCT(ROUNDUP(B1:B3/3,1))',
+                '=SUMPRODUCT(MATCH({"效益","产出"},A1:A3,0))', '=SUMPRODUCT(VLOOKUP({"产出","效益"},A1:B3,2,FALSE))',
+                '=SUMPRODUCT(AVERAGEIF(A1:A3,{"产出","效益"},B1:B3))', '{=SUM(LARGE(B1:B3,{1,2}))}', '{=SUM(SMALL(B1:B3,{1,2}))}',
+                '=SUMPRODUCT(NOT(A1:A3="产出")*1)']
+
+
+def array_book(path: Path) -> Path:
+    """Array contexts (SUMPRODUCT, CSE, array constants): the functions ironcalc evaluates right over arrays
+    (column F) and those it does not (column G, routed to the fallback). "{=…}" marks a CSE formula."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数组"
+    data = [("产出", 1.25, 45000.5, "a1"), ("效益", 2.5, 45100, "b22"), ("产出", 3.75, 45200.25, None)]
+    for i, row in enumerate(data, start=1):
+        for j, v in enumerate(row, start=1):
+            if v is not None:
+                ws.cell(i, j, v)
+    for col, formulas in ((6, ARRAY_SAFE), (7, ARRAY_UNSAFE)):
+        for i, f in enumerate(formulas, start=1):
+            cell = ws.cell(i, col)
+            cell.value = ArrayFormula(cell.coordinate, f[1:-1]) if f.startswith("{") else f
+    wb.save(path)
+    return path

@@ -10,7 +10,8 @@ from perfscore.recalc.task import recalc_file
 from perfscore.rules import round15
 from perfscore.xlsx import ExcelError, read_grid
 from perfscore_udfs._bridge import call
-from tests.recalc.books import builtin_book, fallback_book, fallback_udf_book, make_form, udf_book
+from tests.recalc.books import (ARRAY_SAFE, ARRAY_UNSAFE, array_book, builtin_book, fallback_book, fallback_udf_book,
+                                make_form, udf_book)
 from tests.recalc.conftest import libreoffice_values
 
 # cells of fallback_book that ironcalc 0.9.1 cannot be trusted with (see the fallback.py docstring)
@@ -29,13 +30,24 @@ def _same(ours: object, lo: list) -> bool:
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    return fallback_book(tmp_path_factory.mktemp("fallback") / "fallback.xlsx")
+def books(tmp_path_factory):
+    d = tmp_path_factory.mktemp("fallback")
+    return fallback_book(d / "fallback.xlsx"), array_book(d / "arrays.xlsx")
 
 
 @pytest.fixture(scope="module")
-def lo(book):
-    return libreoffice_values([book])[str(book)]
+def book(books):
+    return books[0]
+
+
+@pytest.fixture(scope="module")
+def oracle_values(books):
+    return libreoffice_values(list(books))  # one LibreOffice session for both books
+
+
+@pytest.fixture(scope="module")
+def lo(book, oracle_values):
+    return oracle_values[str(book)]
 
 
 def _formula_values(path) -> dict[tuple[str, str], object]:
@@ -77,6 +89,31 @@ def test_ironcalc_alone_gets_those_cells_wrong(book, lo, monkeypatch):
     assert ROUTED <= wrong | kept
     assert {"H14", "H15", "H19"} <= wrong  # dependents of wrong cells are wrong too
     assert {"H8"} <= kept  # #N/IMPL! (ROUND over an array): the cached value was all ironcalc could give
+
+
+@pytest.mark.oracle
+@pytest.mark.slow
+def test_array_contexts(books, oracle_values, tmp_path, monkeypatch):
+    """Column F: functions ironcalc evaluates right over arrays, kept on the fast path. Column G: those it
+    gets wrong, routed to formulas. Both equal LibreOffice; without the fallback every G cell differs."""
+    src = books[1]
+    lo = oracle_values[str(src)]["数组"]
+    arrays = {0: {(i, 7): (1, 1) for i, f in enumerate(ARRAY_UNSAFE, 1) if f.startswith("{")}
+              | {(i, 6): (1, 1) for i, f in enumerate(ARRAY_SAFE, 1) if f.startswith("{")}}
+    grid = read_grid(src)
+    result = engine.evaluate(grid, FunctionTable(), arrays)
+    assert {(r, c) for _, r, c in result.fallback} == {(i, 7) for i in range(1, len(ARRAY_UNSAFE) + 1)}
+    out = tmp_path / "o.xlsx"
+    report = recalc_file(str(src), str(out))
+    assert report.engine == f"ironcalc+formulas（{len(ARRAY_UNSAFE)} 格）"
+    sheet = read_grid(out).sheet("数组")
+    bad = [(c.ref, c.formula, c.value, lo[c.ref]) for c in sheet.iter_cells() if c.formula and not _same(c.value, lo[c.ref])]
+    assert not bad, bad
+    monkeypatch.setattr(fallback, "classify", lambda *a, **k: None)
+    monkeypatch.setattr(engine._Fallback, "add_late", lambda self, key: False)
+    alone = engine.evaluate(grid, FunctionTable(), arrays)
+    right_alone = [ARRAY_UNSAFE[r - 1] for (_, r, c), v in alone.values.items() if c == 7 and _same(v, lo[f"G{r}"])]
+    assert not right_alone, right_alone
 
 
 def test_routed_cells_are_exactly_the_untrusted_ones(book, tmp_path):
