@@ -98,7 +98,7 @@ def function_names(formula: str) -> set[str]:
     return {m.group(1).upper() for m in _FUNC.finditer(_outside_strings(formula))}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=4096)
 def ironcalc_knows(name: str) -> bool:
     """ironcalc 0.9.1 lower-cases the names it does not implement (and evaluates them to #NAME?)."""
     m = ironcalc.create("probe", "en", "UTC", "en")
@@ -123,6 +123,8 @@ def classify(formula: str, *, array_anchor: bool, ours: frozenset[str]) -> str |
     key = (frozenset(found), array_anchor or "{" in text, ours)
     verdict = _VERDICTS.get(key, _MISSING)
     if verdict is _MISSING:
+        if len(_VERDICTS) > 50_000:  # a long batch of hostile files must not grow memory without bound
+            _VERDICTS.clear()
         verdict = _VERDICTS[key] = _verdict(function_names(text) - ours, key[1])
     return verdict
 
