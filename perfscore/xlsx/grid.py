@@ -7,6 +7,7 @@ or from Excel through xlwings (Range.value / Range.formula), so checks run uncha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator
 
 
@@ -85,6 +86,12 @@ class WorkbookGrid:
         return None
 
 
+# The helpers below run hundreds of times per form (readers, form reader, checker, engine bridge): memoised.
+# typed=True keeps 3 and 3.0 apart, so a cached answer is always the one the plain function would give.
+_REF_CACHE_SIZE = 1 << 15
+
+
+@lru_cache(maxsize=_REF_CACHE_SIZE, typed=True)
 def col_letter(col: int) -> str:
     letters = ""
     while col:
@@ -93,6 +100,7 @@ def col_letter(col: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=_REF_CACHE_SIZE, typed=True)
 def col_index(letters: str) -> int:
     n = 0
     for ch in letters.upper():
@@ -100,10 +108,12 @@ def col_index(letters: str) -> int:
     return n
 
 
+@lru_cache(maxsize=_REF_CACHE_SIZE, typed=True)
 def cell_ref(row: int, col: int) -> str:
     return f"{col_letter(col)}{row}"
 
 
+@lru_cache(maxsize=_REF_CACHE_SIZE, typed=True)
 def parse_ref(ref: str) -> tuple[int, int]:
     """'AB12' or '$AB$12' -> (12, 28)."""
     ref = ref.replace("$", "")

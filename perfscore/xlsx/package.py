@@ -103,6 +103,8 @@ class XlsxPackage:
         self._check_sizes(infos)
         self.infos = {i.filename: i for i in infos}
         self._cache: dict[str, bytes] = {}
+        self._rels: dict[str, dict[str, tuple[str, str]]] = {}
+        self._sheets: tuple[list[SheetEntry], etree._Element, str] | None = None  # list_sheets, read once
 
     @classmethod
     def open(cls, path: str | Path, limits: Limits = DEFAULT_LIMITS) -> "XlsxPackage":
@@ -160,6 +162,12 @@ class XlsxPackage:
     # -- relationships -----------------------------------------------------------------------------------
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """Relationships of a part: rId -> (type, absolute target part name). Missing .rels -> {}."""
+        hit = self._rels.get(part)
+        if hit is None:
+            hit = self._rels[part] = self._read_rels(part)
+        return dict(hit)
+
+    def _read_rels(self, part: str) -> dict[str, tuple[str, str]]:
         folder, base = posixpath.split(part)
         rels_name = posixpath.join(folder, "_rels", base + ".rels")
         if not self.has(rels_name):
@@ -192,7 +200,15 @@ class SheetEntry:
 
 
 def list_sheets(pkg: XlsxPackage) -> tuple[list[SheetEntry], etree._Element, str]:
-    """Worksheets in workbook order (chart sheets left out), the workbook root, and the workbook part name."""
+    """Worksheets in workbook order (chart sheets left out), the workbook root, and the workbook part name.
+    Read once per package (the grid reader and the recalc task both ask); the root is shared: read it only."""
+    if pkg._sheets is None:
+        pkg._sheets = _list_sheets(pkg)
+    entries, root, wb_part = pkg._sheets
+    return list(entries), root, wb_part
+
+
+def _list_sheets(pkg: XlsxPackage) -> tuple[list[SheetEntry], etree._Element, str]:
     wb_part = pkg.workbook_part()
     root = pkg.xml(wb_part)
     rels = pkg.rels(wb_part)

@@ -40,7 +40,7 @@ def grid_from_package(pkg: XlsxPackage, with_formats: bool = True) -> WorkbookGr
     entries, wb_root, wb_part = list_sheets(pkg)
     wb_rels = pkg.rels(wb_part)
     strings: list[str] = []
-    xf_formats: list[str | None] = []
+    xf_formats: tuple[str | None, ...] = ()
     for rtype, target in wb_rels.values():
         if rtype == REL_SHARED_STRINGS and pkg.has(target):
             strings = _shared_strings(pkg, target)
@@ -57,6 +57,10 @@ def grid_from_package(pkg: XlsxPackage, with_formats: bool = True) -> WorkbookGr
 
 def _text_of(si) -> str:
     """Text of a shared string / inline string, rich runs joined, phonetic runs (rPh) left out."""
+    if len(si) == 1:  # the usual <si><t>text</t></si>: one plain run
+        only = si[0]
+        if only.tag == _TAG_T and not len(only):
+            return only.text or ""
     parts = []
     for node in si.iter(_TAG_T):
         parent = node.getparent()
@@ -71,28 +75,37 @@ def _shared_strings(pkg: XlsxPackage, part: str) -> list[str]:
     return [_text_of(si) for si in root.iterchildren(_M + "si")]
 
 
-def _xf_number_formats(pkg: XlsxPackage, part: str) -> list[str | None]:
+# styles.xml is the same bytes in every copy of a template: its number formats are parsed once per content.
+_XF_CACHE: dict[bytes, tuple[str | None, ...]] = {}
+
+
+def _xf_number_formats(pkg: XlsxPackage, part: str) -> tuple[str | None, ...]:
+    data = pkg.read(part)
+    hit = _XF_CACHE.get(data)
+    if hit is not None:
+        return hit
     root = pkg.xml(part)
     custom = {int(n.get("numFmtId", "0")): n.get("formatCode", "") for n in root.iter(_M + "numFmt")}
     out: list[str | None] = []
     xfs = root.find(_M + "cellXfs")
-    if xfs is None:
-        return out
-    for xf in xfs.iterchildren(_M + "xf"):
-        fid = int(xf.get("numFmtId", "0"))
-        out.append(custom.get(fid) or BUILTIN_NUMFMTS.get(fid))
-    return out
+    if xfs is not None:
+        for xf in xfs.iterchildren(_M + "xf"):
+            fid = int(xf.get("numFmtId", "0"))
+            out.append(custom.get(fid) or BUILTIN_NUMFMTS.get(fid))
+    if len(_XF_CACHE) >= 64:
+        _XF_CACHE.clear()
+    result = _XF_CACHE[data] = tuple(out)
+    return result
 
 
 _REF_CACHE: dict[str, tuple[int, int]] = {}
 
 
-def _ref_cached(ref: str) -> tuple[int, int]:
-    hit = _REF_CACHE.get(ref)
-    if hit is None:
-        if len(_REF_CACHE) > 200_000:
-            _REF_CACHE.clear()
-        hit = _REF_CACHE[ref] = parse_ref(ref)
+def _ref_parsed(ref: str) -> tuple[int, int]:
+    """parse_ref remembered in a plain dict the sheet loop reads inline (no call on a hit)."""
+    if len(_REF_CACHE) > 200_000:
+        _REF_CACHE.clear()
+    hit = _REF_CACHE[ref] = parse_ref(ref)
     return hit
 
 
@@ -102,13 +115,17 @@ def _number(text: str) -> float | int:
     return float(text)
 
 
-def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str], xf_formats: list[str | None]) -> SheetGrid:
+def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str],
+                xf_formats: tuple[str | None, ...] | list[str | None]) -> SheetGrid:
     root = pkg.xml(part)
     sheet = SheetGrid(name=name)
     cells = sheet.cells
     shared: dict[str, tuple[str, int, int]] = {}  # si -> (formula text without "=", master row, master col)
     data = root.find(_M + "sheetData")
     row_no = 0
+    n_strings, n_formats = len(strings), len(xf_formats)
+    refs = _REF_CACHE
+    tag_v, tag_f, tag_is = _TAG_V, _TAG_F, _TAG_IS
     if data is not None:
         for row in data.iterchildren(_TAG_ROW):
             r_attr = row.get("r")
@@ -117,20 +134,23 @@ def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str], xf_f
             for c in row.iterchildren(_TAG_C):
                 ref = c.get("r")
                 if ref:
-                    rr, col_no = _ref_cached(ref)
+                    rc = refs.get(ref)
+                    rr, col_no = rc if rc is not None else _ref_parsed(ref)
                 else:
                     rr, col_no = row_no, col_no + 1
+                if not len(c):
+                    continue  # styled empty cell: a blank, not a 0
                 v_text = f_node = is_node = None
                 for child in c:
                     tag = child.tag
-                    if tag == _TAG_V:
+                    if tag == tag_v:
                         v_text = child.text
-                    elif tag == _TAG_F:
+                    elif tag == tag_f:
                         f_node = child
-                    elif tag == _TAG_IS:
+                    elif tag == tag_is:
                         is_node = child
                 if v_text is None and f_node is None and is_node is None:
-                    continue  # styled empty cell: a blank, not a 0
+                    continue
                 t = c.get("t", "n")
                 formula = _formula(f_node, rr, col_no, shared) if f_node is not None else None
                 value: object = None
@@ -146,7 +166,7 @@ def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str], xf_f
                             value, text_typed = v_text, True
                     elif t == "s":
                         i = int(v_text)
-                        value = strings[i] if i < len(strings) else ""
+                        value = strings[i] if i < n_strings else ""
                         text_typed = True
                     elif t == "str":
                         value, text_typed = v_text, True
@@ -161,11 +181,11 @@ def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str], xf_f
                 if value is None and formula is None:
                     continue
                 fmt = None
-                if xf_formats:
+                if n_formats:
                     s = c.get("s")
                     if s is not None:
                         idx = int(s)
-                        fmt = xf_formats[idx] if idx < len(xf_formats) else None
+                        fmt = xf_formats[idx] if idx < n_formats else None
                 cells[(rr, col_no)] = CellData(rr, col_no, value, formula, fmt, text_typed)
     merge_root = root.find(_M + "mergeCells")
     if merge_root is not None:
