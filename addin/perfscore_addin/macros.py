@@ -115,7 +115,7 @@ def read_active_grid(book: BookPort) -> tuple[WorkbookGrid, str]:
 
 def profile_of(defined_names: dict[str, str]) -> str | None:
     """The profile a workbook names in PERFSCORE_PROFILE (="name"); a cell reference is not followed here."""
-    from perfscore_udfs._bridge import PROFILE_NAME, profile_from_refers_to
+    from perfscore.excel_functions import PROFILE_NAME, profile_from_refers_to
 
     for name, refers_to in defined_names.items():
         if name.split("!")[-1].upper() == PROFILE_NAME:

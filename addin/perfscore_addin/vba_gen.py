@@ -86,7 +86,7 @@ def _assign(var: str, text: str, per_line: int = 120) -> list[str]:
 
 def register_module() -> str:
     """VBA module `perfscore_register` with RegisterFunctions (MacroOptions for every function)."""
-    from perfscore_udfs._bridge import RULE_PARAM, SPECS
+    from perfscore.excel_functions import RULE_PARAM, SPECS
 
     from perfscore_udfs import CATEGORY
 

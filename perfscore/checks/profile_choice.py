@@ -55,7 +55,7 @@ def workbook_profile_name(grid: WorkbookGrid) -> str | None:
 @lru_cache(maxsize=1)
 def _arity() -> dict[str, int]:
     """Parameters (without 规则) of every perfscore function, from the add-in's own table."""
-    from perfscore_udfs._bridge import SPECS
+    from perfscore.excel_functions import SPECS
 
     return {name.upper(): len(spec.params) for name, spec in SPECS.items()}
 

@@ -20,7 +20,7 @@ from perfscore.recalc import fallback
 from perfscore.recalc.bridge import find_names_pattern, plain_calls
 from perfscore.recalc.errors import RecalcFileError
 from perfscore.recalc.functions import FUNCTION_NAMES, PROFILE_NAME, FunctionTable
-from perfscore_udfs._bridge import profile_from_refers_to
+from perfscore.excel_functions import profile_from_refers_to
 from perfscore.xlsx.grid import EXCEL_ERROR_CODES, ExcelError, WorkbookGrid, cell_ref, col_letter
 
 _XL_PREFIX = re.compile(r"_xl(?:fn|ws)\.", re.I)

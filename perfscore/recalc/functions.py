@@ -1,7 +1,7 @@
 """The perfscore worksheet functions as the engine bridge calls them: Excel-shaped arguments -> a cell value.
 
 The cell in Excel (xlwings UDF) and the batch engine must agree to the last digit, so the add-in's pure
-bridge `perfscore_udfs._bridge.evaluate` is called as is: same argument handling, same error values, same
+bridge `perfscore.excel_functions.evaluate` (the one the UDFs use) is called as is: same argument handling, same error values, same
 Chinese reasons. Results are memoised on (name, arguments, profile): forms repeat the same calls
 (GRADE(84.02), …) and the fixed-point iteration asks the same question more than once.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perfscore.rules import load_profile
-from perfscore_udfs._bridge import SPECS, evaluate as _bridge_evaluate
+from perfscore.excel_functions import SPECS, evaluate as _bridge_evaluate
 
 FUNCTION_NAMES = tuple(SPECS)
 PROFILE_NAME = "PERFSCORE_PROFILE"  # the workbook's own choice of profile (same name as the add-in uses)

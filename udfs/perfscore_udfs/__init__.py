@@ -21,7 +21,7 @@ from typing import Callable
 import xlwings as xw
 
 from perfscore.rules import is_blank
-from perfscore_udfs._bridge import FUNCTIONS, PROFILE_NAME, RULE_PARAM, SPECS, evaluate, profile_from_refers_to, refusal_text
+from perfscore.excel_functions import FUNCTIONS, PROFILE_NAME, RULE_PARAM, SPECS, evaluate, profile_from_refers_to, refusal_text
 from perfscore_udfs._refusal import UdfRefusal
 
 CATEGORY = "绩效评分"
