@@ -111,9 +111,15 @@ def _role_of(text: str) -> str | None:
     return best[1] if best else None
 
 
+@lru_cache(maxsize=256)
+def _normalized_set(labels: tuple[str, ...]) -> frozenset[str]:
+    """A label tuple in normalised form; keyed by the tuple itself, so an edited synonym list is seen anew."""
+    return frozenset(normalize_label(x) for x in labels)
+
+
 def matches(text: object, labels: tuple[str, ...]) -> bool:
     key = normalize_label(text)
-    return bool(key) and key in {normalize_label(x) for x in labels}
+    return bool(key) and key in _normalized_set(tuple(labels))
 
 
 def funds_column_role(text: object) -> str | None:
@@ -127,7 +133,7 @@ def funds_column_role(text: object) -> str | None:
 def funds_row_label(text: object) -> str | None:
     key = normalize_label(text)
     for label, labs in FUNDS_ROW_LABELS.items():
-        if key in {normalize_label(x) for x in labs}:
+        if key in _normalized_set(labs):
             return label
     return None
 
@@ -141,6 +147,6 @@ def fact_of(text: object) -> tuple[str, str] | None:
     head, sep, tail = (raw[:cut], raw[cut], raw[cut + 1:]) if cut >= 0 else (raw, "", "")
     key = normalize_label(head)
     for fact, labs in FACT_LABELS.items():
-        if key in {normalize_label(x) for x in labs}:
+        if key in _normalized_set(labs):
             return fact, tail.strip() if sep else ""
     return None

@@ -52,8 +52,11 @@ class _View:
 
     def __init__(self, sheet: SheetGrid):
         self.sheet = sheet
-        self.max_row = sheet.max_row
-        self.max_col = sheet.max_col
+        self.cells = sheet.cells
+        self.prefix = f"{sheet.name}!"
+        keys = sorted(sheet.cells)  # row-major: one sort gives the rows and the extent
+        self.max_row = keys[-1][0] if keys else 0
+        self.max_col = max((c for _, c in keys), default=0)
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
         self.span: dict[tuple[int, int], tuple[int, int]] = {}
         for r1, c1, r2, c2 in sheet.merged:
@@ -64,8 +67,14 @@ class _View:
                     if (r, c) != (r1, c1):
                         self.anchor[(r, c)] = (r1, c1)
         self.rows: dict[int, list[CellData]] = {}
-        for cell in sheet.iter_cells():
-            self.rows.setdefault(cell.row, []).append(cell)
+        cells = sheet.cells
+        for key in keys:
+            cell = cells[key]
+            row = self.rows.get(cell.row)
+            if row is None:
+                self.rows[cell.row] = [cell]
+            else:
+                row.append(cell)
 
     def anchor_of(self, r: int, c: int) -> tuple[int, int]:
         return self.anchor.get((r, c), (r, c))
@@ -79,12 +88,14 @@ class _View:
     def sourced(self, r: int, c: int | None) -> Sourced:
         if c is None:
             return MISSING
-        ar, ac = self.anchor_of(r, c)
-        where = f"{self.sheet.name}!{cell_ref(ar, ac)}"
-        cell = self.sheet.cells.get((ar, ac))
+        key = (r, c)
+        key = self.anchor.get(key, key)
+        where = self.prefix + cell_ref(*key)
+        cell = self.cells.get(key)
         if cell is None:
             return Sourced(None, where)
-        return Sourced(cell.value, where, cell.formula, cell.formula is not None)
+        formula = cell.formula
+        return Sourced(cell.value, where, formula, formula is not None)
 
     def text(self, r: int, c: int) -> str:
         cell = self.cell(r, c)
@@ -206,6 +217,8 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
     level_cols = [c for c in (cols["level1"], cols["level2"], cols["level3"]) if c is not None]
     label_zone = max([*level_cols, min(c for c in role_col.values())])
     wcol, scol = cols["weight"], cols["score"]
+    role_cols = tuple(cols.items())  # in _INDICATOR_ROLES order
+    sourced = view.sourced
 
     indicators: list[Indicator] = []
     subtotals: list[Subtotal] = []
@@ -248,7 +261,7 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
         if first and (first in L.STOP_LABELS or L.fact_of(first) or _is_title(first)):
             break
         # level cells with fill-down
-        row_vals = {role: view.sourced(r, cols[role]) for role in _INDICATOR_ROLES}
+        row_vals = {role: sourced(r, c) if c is not None else MISSING for role, c in role_cols}
         new_l1 = row_vals["level1"]
         if cols["level1"] is not None:
             if not new_l1.is_blank:
