@@ -32,7 +32,7 @@ def run(files: list[Path], outdir: Path) -> dict[str, float]:
     from perfscore.checks.workbook import _first_per_cell, _profile
     from perfscore.forms import read_forms
     from perfscore.recalc.engine import evaluate
-    from perfscore.recalc.package import build_package
+    from perfscore.xlsx.repack import build_package
     from perfscore.recalc.sheetxml import find_formula_cells
     from perfscore.recalc.task import _extent, _functions, recomputed_grid
     from perfscore.recalc.writeback import patched_parts

@@ -3,14 +3,13 @@
 The plan (`plan_apply`) is pure: from a Form it decides, cell by cell, which formula goes where, referencing
 the form's own cells, and which typed values are kept. The writer (`apply_to_file`) edits only those <c>
 elements in the sheet XML (lxml), sets fullCalcOnLoad so Excel/WPS compute the new cells on open, and copies
-every other part unchanged — styles, merges, comments, data validation, VBA (.xlsm) survive because they are
-never parsed. The input file is never modified; the output is written atomically.
+every other part as its original compressed bytes (perfscore.xlsx.repack) — styles, merges, comments, data
+validation, VBA (.xlsm) survive because they are never parsed. The input file is never modified; the output
+is written atomically.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from perfscore.xlsx.errors import XlsxError
 from perfscore.xlsx.grid import WorkbookGrid, cell_ref, parse_ref
 from perfscore.xlsx.package import NS_MAIN, XlsxPackage, list_sheets, parse_xml_bytes
 from perfscore.xlsx.reader import grid_from_package
+from perfscore.xlsx.repack import build_package
 
 from .model import Form, Sourced
 from .reader import read_forms
@@ -238,7 +238,7 @@ def apply_plans(pkg: XlsxPackage, plans: list[CellPlan], profile: str | None = N
         changed[part] = _patch_sheet(pkg, part, items)
     if by_part or profile:
         changed[wb_part] = _patch_workbook(pkg, wb_part, full_calc=bool(by_part), profile=profile)
-    return _rezip(pkg, changed)
+    return build_package(pkg, changed)
 
 
 def _patch_sheet(pkg: XlsxPackage, part: str, items: list[CellPlan]) -> bytes:
@@ -311,17 +311,3 @@ def _patch_workbook(pkg: XlsxPackage, part: str, full_calc: bool, profile: str |
             dn = etree.SubElement(names, _M + "definedName", name="PERFSCORE_PROFILE")
             dn.text = f'"{profile}"'
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _rezip(pkg: XlsxPackage, changed: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(pkg.data)) as zin, zipfile.ZipFile(buf, "w") as zout:
-        for info in zin.infolist():
-            data = changed.get(info.filename)
-            if data is None:
-                data = zin.read(info)
-            new = zipfile.ZipInfo(info.filename, info.date_time)
-            new.compress_type = info.compress_type
-            new.external_attr = info.external_attr
-            zout.writestr(new, data)
-    return buf.getvalue()

@@ -14,7 +14,7 @@ from perfscore.checks.findings import NOTE, Finding
 from perfscore.recalc.engine import EngineResult, evaluate
 from perfscore.recalc.errors import RecalcFileError
 from perfscore.recalc.functions import FunctionTable
-from perfscore.recalc.package import build_package
+from perfscore.xlsx.repack import build_package
 from perfscore.recalc.sheetxml import find_formula_cells
 from perfscore.recalc.writeback import patched_parts
 from perfscore.rules import PerfscoreError

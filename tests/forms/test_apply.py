@@ -215,3 +215,24 @@ def test_libreoffice_recomputes_built_in_parts_of_applied_form(tmp_path):
     total = float(rows[CENTRAL_LAYOUT["total_row"] - 1][CENTRAL_LAYOUT["score_col"] - 1])
     assert total == CENTRAL["total"] == 90.06
     assert grade(total) == CENTRAL["grade"]
+
+
+def test_apply_copies_untouched_parts_as_their_original_compressed_bytes(tmp_path):
+    from perfscore.xlsx import XlsxPackage
+    from perfscore.xlsx.repack import raw_member
+
+    built = build_central(tmp_path / "central.xlsx", scores=False)
+    src = tmp_path / "level1.xlsx"  # deflated at level 1: a re-deflating writer could not reproduce its bytes
+    with zipfile.ZipFile(built) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info), compresslevel=1)
+    out = tmp_path / "out.xlsx"
+    apply_to_file(src, out)
+    a, b = XlsxPackage.open(src), XlsxPackage.open(out)
+    assert list(a.infos) == list(b.infos)
+    changed = {n for n in a.names if a.read(n) != b.read(n)}
+    assert changed == {"xl/worksheets/sheet1.xml", "xl/workbook.xml"}
+    for name in set(a.names) - changed:
+        assert raw_member(b, b.infos[name]) == raw_member(a, a.infos[name]), name
+    apply_to_file(src, tmp_path / "again.xlsx")
+    assert (tmp_path / "again.xlsx").read_bytes() == out.read_bytes()  # deterministic

@@ -1,6 +1,7 @@
-"""Writing a recalculated package: untouched members copied raw, only patched parts re-deflated.
+"""The one package writer (recalc write-back and apply): untouched members copied raw, only changed parts
+deflated anew.
 
-Every member we do not patch is copied as its original compressed bytes (no inflate/deflate): its content
+Every member we do not change is copied as its original compressed bytes (no inflate/deflate): its content
 stays byte-identical and the copy costs about as much as reading the zip. Output is deterministic: same
 input, same bytes (member order, names, timestamps and attributes come from the input).
 """
@@ -11,9 +12,9 @@ import struct
 import zipfile
 import zlib
 
-from perfscore.xlsx import errors as E
-from perfscore.xlsx.errors import XlsxError
-from perfscore.xlsx.package import XlsxPackage
+from . import errors as E
+from .errors import XlsxError
+from .package import XlsxPackage
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
