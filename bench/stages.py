@@ -69,8 +69,8 @@ def run(files: list[Path], outdir: Path) -> dict[str, float]:
         parts, xmls, spans, arrays = timed("2 公式位置 formula spans", spans_of)
         result = timed("3 引擎 engine", evaluate, grid, _functions(None), arrays)
         replaced, _ = timed("4 写回 patch", patched_parts, parts, xmls, spans, grid, result.values)
-        timed("5 打包写出 zip+write", lambda: write_bytes_atomic(outdir / f"{i}.xlsx", build_package(pkg, replaced),
-                                                             fsync=False))
+        data = timed("5a 打包 zip", build_package, pkg, replaced)
+        timed("5b 写出 write", write_bytes_atomic, outdir / f"{i}.xlsx", data, fsync=False)
         after = timed("6 重算网格 recomputed grid", recomputed_grid, grid, result.values)
         forms = timed("7 表单读取 form reader", read_forms, after).forms
         prof = timed("8a 检查:方案 profile", _profile, after, None)

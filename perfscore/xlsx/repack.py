@@ -41,8 +41,14 @@ def _dos_time(info: zipfile.ZipInfo) -> tuple[int, int]:
     return (h << 11) | (mi << 5) | (s // 2), ((max(y, 1980) - 1980) << 9) | (mo << 5) | d
 
 
-def deflate(content: bytes) -> bytes:
-    comp = zlib.compressobj(6, zlib.DEFLATED, -15)
+# zlib level for the parts we rewrite. Measured on the 300 template forms of bench/ (one 26 KB sheet patched
+# per form): level 6 0.36 ms / 4.7 KB, level 3 0.16 ms / 5.1 KB, level 1 0.13 ms / 5.5 KB. Level 3 keeps most
+# of the time saved for half the size cost (whole output 10.8 -> 11.2 KB). Any fixed level is deterministic.
+PATCHED_LEVEL = 3
+
+
+def deflate(content: bytes, level: int = PATCHED_LEVEL) -> bytes:
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
     return comp.compress(content) + comp.flush()
 
 
