@@ -1,8 +1,14 @@
 """Batches: find the files, plan output names, run the per-file task on an executor, stream the reports.
 
-Executors run the same function, `recalc_file(path, output, options)`:
-- "local": a process pool (`jobs` processes; jobs=1 runs in this process), a bounded window of files in flight;
-- "dask": an existing cluster (`scheduler` address) or, without one, a LocalCluster started for the batch.
+Executors run the same function, `recalc_file(path, output, options)`, always in a supervised process
+(`perfscore.recalc.supervisor`): ironcalc can hang forever inside one call or crash, and neither may stop or
+block a batch. A file past `timeout` seconds (or whose process dies) becomes one failed row with a Chinese reason.
+- "local": `workers` supervised worker processes (also for one worker: a hang must not block `--jobs 1`),
+  a bounded window of files in flight;
+- "dask": an existing cluster (`scheduler` address) or, without one, a LocalCluster started for the batch. Each
+  Dask task runs its file in a supervised child of the Dask worker (started once per Dask worker thread and
+  reused), so a hanging file costs `timeout` seconds of that worker, never the worker itself. Limitation: Dask
+  sees the child's CPU as the task's; memory limits of the Dask nanny do not cover the child.
 Reports come back one by one (small, picklable), so memory does not grow with the batch.
 """
 
@@ -10,7 +16,6 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -21,7 +26,14 @@ from perfscore.recalc.task import (
     FileReport,
     TaskOptions,
     failed,
-    recalc_file,
+)
+from perfscore.recalc.supervisor import (
+    DEFAULT_TIMEOUT,
+    TASK,
+    WorkerPool,
+    WorkerSpec,
+    close_spare_workers,
+    recalc_guarded,
 )
 
 
@@ -90,33 +102,23 @@ def discover(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
 
 
 # -- executors -------------------------------------------------------------------------------
-def _warm() -> None:
-    """Import the heavy modules once per worker process, not once per file."""
-    import perfscore.checks  # noqa: F401
-    import perfscore.forms  # noqa: F401
-    import perfscore.recalc.engine  # noqa: F401
+def _spec(timeout: float | None, task: str | None) -> WorkerSpec:
+    """Workers import supervisor.WARM once (not once per file) and run `task` (default recalc_file)."""
+    return WorkerSpec(timeout=timeout or None, task=task or TASK)
 
 
-def run_local(jobs: list[Job], options: TaskOptions, workers: int) -> Iterator[FileReport]:
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield recalc_file(job.source, job.output, options)
-        return
-    window = workers * 4
-    queue = deque(jobs)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
-        running: set[Future[FileReport]] = set()
-        while queue or running:
-            while queue and len(running) < window:
-                job = queue.popleft()
-                running.add(pool.submit(recalc_file, job.source, job.output, options))
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield fut.result()
+def run_local(jobs: list[Job], options: TaskOptions, workers: int, timeout: float | None = DEFAULT_TIMEOUT,
+              task: str | None = None) -> Iterator[FileReport]:
+    """`workers` supervised processes (at least one); `timeout` seconds per file (0/None: no limit).
+    `task` ("module:function") replaces recalc_file in the workers (tests)."""
+    with WorkerPool(_spec(timeout, task), max(1, min(workers, len(jobs)))) as pool:
+        yield from pool.run(((job.source, job.output) for job in jobs), options)
 
 
-def run_dask(jobs: list[Job], options: TaskOptions, scheduler: str | None, workers: int) -> Iterator[FileReport]:
-    """The same task on a Dask cluster: `scheduler` "tcp://host:8786", or a LocalCluster when None."""
+def run_dask(jobs: list[Job], options: TaskOptions, scheduler: str | None, workers: int,
+             timeout: float | None = DEFAULT_TIMEOUT, task: str | None = None) -> Iterator[FileReport]:
+    """The same task on a Dask cluster: `scheduler` "tcp://host:8786", or a LocalCluster when None.
+    Each task runs its file in a supervised child process of the Dask worker (see the module docstring)."""
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -126,6 +128,7 @@ def run_dask(jobs: list[Job], options: TaskOptions, scheduler: str | None, worke
         cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=workers > 1,
                                dashboard_address=None)
         client = Client(cluster)
+    spec = _spec(timeout, task)
     try:
         window = max(workers, 1) * 8
         queue = deque(jobs)
@@ -133,7 +136,7 @@ def run_dask(jobs: list[Job], options: TaskOptions, scheduler: str | None, worke
         in_flight = 0
         while queue and in_flight < window:
             job = queue.popleft()
-            futures.add(client.submit(recalc_file, job.source, job.output, options, pure=False))
+            futures.add(client.submit(recalc_guarded, job.source, job.output, options, spec, pure=False))
             in_flight += 1
         for fut in futures:
             report = fut.result()
@@ -141,17 +144,25 @@ def run_dask(jobs: list[Job], options: TaskOptions, scheduler: str | None, worke
             yield report
             if queue:
                 job = queue.popleft()
-                futures.add(client.submit(recalc_file, job.source, job.output, options, pure=False))
+                futures.add(client.submit(recalc_guarded, job.source, job.output, options, spec, pure=False))
     finally:
+        try:
+            client.run(close_spare_workers)  # the guarded tasks' idle children, on every Dask worker
+        except (OSError, TimeoutError):
+            pass  # the cluster is gone, and with it the children (they exit when their parent's socket closes)
         client.close()
         if cluster is not None:
             cluster.close()
 
 
 def run_batch(jobs: list[Job], options: TaskOptions, executor: str = "local", workers: int | None = None,
-              scheduler: str | None = None, on_report: Callable[[FileReport], None] | None = None) -> Iterator[FileReport]:
+              scheduler: str | None = None, on_report: Callable[[FileReport], None] | None = None,
+              timeout: float | None = DEFAULT_TIMEOUT) -> Iterator[FileReport]:
     workers = workers or os.cpu_count() or 1
-    runner = run_dask(jobs, options, scheduler, workers) if executor == "dask" else run_local(jobs, options, workers)
+    if executor == "dask":
+        runner = run_dask(jobs, options, scheduler, workers, timeout)
+    else:
+        runner = run_local(jobs, options, workers, timeout)
     for report in runner:
         if on_report is not None:
             on_report(report)
