@@ -38,6 +38,9 @@ def recalc(
     strict: bool = typer.Option(False, "--strict", help="有文件失败时退出码为 1（供脚本判断）。 Exit 1 if any file failed."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度条和结果表。 No progress output."),
     checks: bool = typer.Option(True, "--checks/--no-checks", help="同时运行检查规则，把错误/警告计入汇总（默认开启）。"),
+    timeout: float = typer.Option(60.0, "--timeout", min=0, metavar="SECONDS",
+                                  help="单个文件的计算时限（秒，默认 60；0 表示不限时）。超时的文件记为失败并注明原因，"
+                                       "整批继续。 Per-file time limit; a file past it becomes a failed row."),
 ) -> None:
     """重算工作簿中的全部公式（Excel 内置函数 + 绩效评分函数），把结果写回副本，并生成汇总表。
 
@@ -79,7 +82,7 @@ def recalc(
     try:
         with progress:
             task = progress.add_task("recalc", total=len(jobs_list))
-            for report in run_batch(jobs_list, options, executor.value, workers, scheduler):
+            for report in run_batch(jobs_list, options, executor.value, workers, scheduler, timeout=timeout):
                 collector.add(report)
                 progress.advance(task)
         collector.write(summary_path)
