@@ -217,3 +217,19 @@ def array_book(path: Path) -> Path:
             cell.value = ArrayFormula(cell.coordinate, f[1:-1]) if f.startswith("{") else f
     wb.save(path)
     return path
+
+
+HANG_FORMULA = "=COMBIN(1E308,1E308)"  # ironcalc 0.9.1 never returns from this call (measured: > 15 s, no end)
+
+
+def hanging_book(path: Path, formula: str = HANG_FORMULA) -> Path:
+    """A plain workbook with one formula that makes ironcalc 0.9.1 loop forever inside Rust."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "得分表"
+    ws["A1"], ws["B1"] = "分值", 20
+    ws["A2"], ws["B2"] = "得分", "=ROUND(B1*0.9,2)"
+    ws["A3"], ws["B3"] = "组合数", formula
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
