@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,15 +52,26 @@ _PROLOG_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
 
 
+_LOCAL = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """One safe parser per thread, reused: building one costs about as much as parsing a small part.
+    (lxml parsers may be reused but not shared between threads; Dask workers can run tasks in threads.)"""
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = etree.XMLParser(**_SAFE_PARSER_KW)
+    return parser
+
+
 def parse_xml_bytes(data: bytes, part: str = "", path: str | None = None) -> etree._Element:
     """Parse one XML part, refusing any DOCTYPE/ENTITY declaration (billion laughs, XXE)."""
     m = _ROOT_START.search(data)
     prolog = data[: m.start()] if m else data
     if _PROLOG_DOCTYPE.search(prolog):
         raise XlsxError(E.DTD, f"文件 {path or ''} 的部件 {part} 含有 DTD/实体声明（DOCTYPE），出于安全原因拒绝读取", path)
-    parser = etree.XMLParser(**_SAFE_PARSER_KW)
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise XlsxError(E.BAD_XML, f"文件 {path or ''} 的部件 {part} 不是有效的 XML：{exc}", path) from exc
     if root is None:

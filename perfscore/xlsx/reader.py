@@ -99,6 +99,7 @@ def _xf_number_formats(pkg: XlsxPackage, part: str) -> tuple[str | None, ...]:
 
 
 _REF_CACHE: dict[str, tuple[int, int]] = {}
+_UNSEEN = object()
 
 
 def _ref_parsed(ref: str) -> tuple[int, int]:
@@ -124,6 +125,7 @@ def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str],
     data = root.find(_M + "sheetData")
     row_no = 0
     n_strings, n_formats = len(strings), len(xf_formats)
+    fmt_of: dict[str, str | None] = {}  # style index text -> number format, filled as styles are met
     refs = _REF_CACHE
     tag_v, tag_f, tag_is = _TAG_V, _TAG_F, _TAG_IS
     if data is not None:
@@ -184,8 +186,10 @@ def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str],
                 if n_formats:
                     s = c.get("s")
                     if s is not None:
-                        idx = int(s)
-                        fmt = xf_formats[idx] if idx < n_formats else None
+                        fmt = fmt_of.get(s, _UNSEEN)
+                        if fmt is _UNSEEN:  # first use of this style text on the sheet
+                            idx = int(s)
+                            fmt = fmt_of[s] = xf_formats[idx] if idx < n_formats else None
                 cells[(rr, col_no)] = CellData(rr, col_no, value, formula, fmt, text_typed)
     merge_root = root.find(_M + "mergeCells")
     if merge_root is not None:

@@ -64,12 +64,15 @@ def test_bad_reference_on_a_styled_empty_cell_is_still_refused(tmp_path):
 
 
 def test_number_formats_follow_each_files_own_styles(tmp_path):
-    rows = '<row r="1"><c r="A1" s="1"><v>1</v></c><c r="B1" s="2"><v>0.5</v></c><c r="C1" s="9"><v>2</v></c></row>'
+    rows = ('<row r="1"><c r="A1" s="1"><v>1</v></c><c r="B1" s="2"><v>0.5</v></c><c r="C1" s="9"><v>2</v></c>'
+            '<c r="D1" s="01"><v>3</v></c><c r="E1" s="2"><v>4</v></c><c r="F1" s="-1"><v>5</v></c></row>')
     a1 = _book(tmp_path, "a1.xlsx", rows, _styles("0.000"))
     a2 = _book(tmp_path, "a2.xlsx", rows, _styles("0.000"))  # same styles bytes: served from the cache
     b = _book(tmp_path, "b.xlsx", rows, _styles("0.00%"))  # same length, other content
-    assert [a1.get(1, c).number_format for c in (1, 2, 3)] == ["0.000", "0.00%", None]
-    assert [a2.get(1, c).number_format for c in (1, 2, 3)] == ["0.000", "0.00%", None]
+    # s="01" is style 1; s="-1" indexes from the end as the plain lookup always did
+    want = ["0.000", "0.00%", None, "0.000", "0.00%", "0.00%"]
+    assert [a1.get(1, c).number_format for c in range(1, 7)] == want
+    assert [a2.get(1, c).number_format for c in range(1, 7)] == want
     assert b.get(1, 1).number_format == "0.00%"
 
 
