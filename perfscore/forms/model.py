@@ -21,7 +21,7 @@ class FormKind(str, Enum):
     THIRD_PARTY = "第三方评分"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sourced:
     """One value of a form and where it came from.
 
@@ -97,7 +97,7 @@ class FundsRow:
     score: Sourced = MISSING  # 得分
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Indicator:
     """One row of the indicator table. level1/level2 are filled down from merged or blank cells above."""
 

@@ -24,7 +24,7 @@ class ExcelError:
 EXCEL_ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellData:
     row: int  # 1-based
     col: int  # 1-based
