@@ -3,7 +3,8 @@
 One pass of lxml over each sheet's XML gives the cached values *and* the formulas with their cell types, so a
 number stored as text is seen as text (t="s"/"str"/"inlineStr"). Shared formulas are expanded to every cell
 they cover (openpyxl's Translator, the tokenizer only, not its workbook model).
-Measured on the 2-core box: see `bench_read` in tests/xlsx and the report (≈1–2 ms for a 40-row form).
+Measured on the 2-core box (bench/stages.py): ≈2 ms per 45-row template form, ≈0.5 ms of it lxml's parse;
+the per-cell loop does no string work for styled empty cells and looks refs and formats up in dicts.
 """
 
 from __future__ import annotations
