@@ -9,6 +9,16 @@ from pathlib import Path
 from typing import Iterator
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates 0600 files; outputs should get the permissions any new file gets (0666 less the umask).
+_FILE_MODE = 0o666 & ~_umask()
+
+
 @contextmanager
 def atomic_output(path: str | os.PathLike[str], *, fsync: bool = True) -> Iterator[Path]:
     """A temporary path in the target's folder to write to; renamed over the target when the block succeeds.
@@ -18,6 +28,7 @@ def atomic_output(path: str | os.PathLike[str], *, fsync: bool = True) -> Iterat
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.fchmod(fd, _FILE_MODE)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -43,6 +54,7 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, fsync: bool
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, _FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if fsync:
