@@ -56,16 +56,17 @@ def recalc(
     from perfscore.rules import PerfscoreError
 
     console = Console(stderr=True, quiet=quiet)
+    errors = Console(stderr=True)  # errors are shown even with --quiet
     if executor is Executor.local and scheduler:
-        console.print("[red]--scheduler 只能与 --executor dask 一起使用[/red]")
+        errors.print("[red]--scheduler 只能与 --executor dask 一起使用[/red]")
         raise typer.Exit(2)
     if output.exists() and not output.is_dir():
-        console.print(f"[red]输出路径 {output} 已存在且不是文件夹[/red]")
+        errors.print(f"[red]输出路径 {output} 已存在且不是文件夹[/red]")
         raise typer.Exit(2)
     try:
         FunctionTable(profile)
     except PerfscoreError as exc:
-        console.print(f"[red]评分口径无效：{exc}[/red]")
+        errors.print(f"[red]评分口径无效：{exc}[/red]")
         raise typer.Exit(2)
     output.mkdir(parents=True, exist_ok=True)
     summary_path = summary or (output / "重算汇总.xlsx")
@@ -80,16 +81,25 @@ def recalc(
                         _RateColumn(), TextColumn("剩余"), TimeRemainingColumn(), console=console, disable=quiet,
                         transient=False)
     try:
-        with progress:
-            task = progress.add_task("recalc", total=len(jobs_list))
-            for report in run_batch(jobs_list, options, executor.value, workers, scheduler, timeout=timeout):
-                collector.add(report)
-                progress.advance(task)
-        collector.write(summary_path)
-        os.sync()  # one flush for the whole batch (outputs are written atomically, without per-file fsync)
-    except OSError as exc:
-        console.print(f"[red]无法写出汇总表 {summary_path}：{exc}[/red]")
-        raise typer.Exit(2)
+        try:
+            with progress:
+                task = progress.add_task("recalc", total=len(jobs_list))
+                for report in run_batch(jobs_list, options, executor.value, workers, scheduler, timeout=timeout):
+                    collector.add(report)
+                    progress.advance(task)
+        except PerfscoreError as exc:  # e.g. the calculation processes could not start
+            errors.print(f"[red]无法开始批量重算：{exc}[/red]")
+            raise typer.Exit(2)
+        except OSError as exc:  # e.g. a Dask scheduler that cannot be reached
+            where = f"Dask 调度器 {scheduler}" if scheduler else "计算进程"
+            errors.print(f"[red]无法连接{where}：{exc}[/red]")
+            raise typer.Exit(2)
+        try:
+            collector.write(summary_path)
+            os.sync()  # one flush for the whole batch (outputs are written atomically, without per-file fsync)
+        except OSError as exc:
+            errors.print(f"[red]无法写出汇总表 {summary_path}：{exc}[/red]")
+            raise typer.Exit(2)
     finally:
         collector.close()
     elapsed = time.perf_counter() - started
