@@ -173,6 +173,18 @@ def _box(ws, r1: int, c1: int, r2: int, c2: int) -> None:
             cell.alignment = _WRAP
 
 
+def _write_rows(ws, first: int, rows, values) -> int:
+    """Write one table row per transcribed row (values(row) gives its cells from column A), merge the
+    first/second-level blocks as published, and return the row after the table (the total row)."""
+    for i, row in enumerate(rows):
+        for c, v in enumerate(values(row), start=1):
+            if v is not None:
+                ws.cell(first + i, c, v)
+    _merge_blocks(ws, 1, first, [r.level1 for r in rows])
+    _merge_blocks(ws, 2, first, [r.level2 for r in rows])
+    return first + len(rows)
+
+
 def build_example_001(path: str | Path, *, sheet_title: str = "自评表", scores: bool = True) -> Path:
     """Write examples/001 as published. scores=False leaves 得分/总计 blank (a form to apply formulas to)."""
     ex = EXAMPLE_001
@@ -200,17 +212,9 @@ def build_example_001(path: str | Path, *, sheet_title: str = "自评表", score
     ws["A7"], ws["B7"], ws["C7"] = "一级指标", "二级指标", "三级指标"
     first = 8
     rows = ex["rows"]
-    for i, row in enumerate(rows):
-        r = first + i
-        values = (row.level1, row.level2, row.level3, row.target, row.weight, row.rule_text, row.actual,
-                  row.score if scores else None)
-        for c, v in enumerate(values, start=1):
-            if v is not None:
-                ws.cell(r, c, v)
-    _merge_blocks(ws, 1, first, [r.level1 for r in rows])
-    _merge_blocks(ws, 2, first, [r.level2 for r in rows])
-    last = first + len(rows) - 1
-    total_row = last + 1
+    total_row = _write_rows(ws, first, rows, lambda row: (
+        row.level1, row.level2, row.level3, row.target, row.weight, row.rule_text, row.actual,
+        row.score if scores else None))
     ws.cell(total_row, 1, "总计")
     ws.merge_cells(start_row=total_row, start_column=1, end_row=total_row, end_column=4)
     ws.cell(total_row, 5, ex["total_weight"])
@@ -252,16 +256,8 @@ def build_example_004(path: str | Path, *, sheet_title: str = "附件1", scores:
         ws.cell(2, c, label)
     first = 3
     rows = ex["rows"]
-    for i, row in enumerate(rows):
-        r = first + i
-        values = (row.level1, row.level2, row.level3, row.note, row.rule_text, row.weight,
-                  row.score if scores else None)
-        for c, v in enumerate(values, start=1):
-            if v is not None:
-                ws.cell(r, c, v)
-    _merge_blocks(ws, 1, first, [r.level1 for r in rows])
-    _merge_blocks(ws, 2, first, [r.level2 for r in rows])
-    total_row = first + len(rows)
+    total_row = _write_rows(ws, first, rows, lambda row: (
+        row.level1, row.level2, row.level3, row.note, row.rule_text, row.weight, row.score if scores else None))
     ws.cell(total_row, 1, "合 计")
     ws.merge_cells(start_row=total_row, start_column=1, end_row=total_row, end_column=5)
     ws.cell(total_row, 6, ex["total_weight"])
@@ -378,16 +374,9 @@ def build_central(path: str | Path, *, sheet_title: str = "项目支出绩效自
         ws.cell(12, c, label)
     first = 13
     rows = ex["rows"]
-    for i, row in enumerate(rows):
-        r = first + i
-        vals = (row.level1, row.level2, row.level3, row.nature, row.operator, row.target, row.actual, row.unit,
-                row.weight, row.score if scores else None, row.reason)
-        for c, v in enumerate(vals, start=1):
-            if v is not None:
-                ws.cell(r, c, v)
-    _merge_blocks(ws, 1, first, [r.level1 for r in rows])
-    _merge_blocks(ws, 2, first, [r.level2 for r in rows])
-    total_row = first + len(rows)
+    total_row = _write_rows(ws, first, rows, lambda row: (
+        row.level1, row.level2, row.level3, row.nature, row.operator, row.target, row.actual, row.unit,
+        row.weight, row.score if scores else None, row.reason))
     ws.cell(total_row, 1, "总分")
     ws.merge_cells(start_row=total_row, start_column=1, end_row=total_row, end_column=8)
     ws.cell(total_row, 9, ex["total_weight"])
