@@ -50,22 +50,6 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, fsync: bool
 
     fsync=False skips the per-file flush to disk (~2 ms each): a batch writing thousands of regenerable
     outputs calls os.sync() once at the end instead. Readers still never see a half-written file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        os.fchmod(fd, _FILE_MODE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            if fsync:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        # Remove the temp file on any failure, then re-raise: the caller decides what to tell the user.
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return target
+    with atomic_output(path, fsync=fsync) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
