@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
-from perfscore.rules.errors import NotApplicable, RuleInputError
+from perfscore.rules.errors import NotApplicable, PerfscoreError, RuleInputError
 
 Operator = Literal[">=", "<=", "=", ">", "<"]
 Nature = Literal["positive", "negative", "qualitative"]
@@ -45,6 +46,12 @@ _NOT_APPLICABLE = ("不适用", "无此项", "n/a", "na")
 _BLANK_TEXTS = ("", "-", "—", "--", "/", "／")
 
 _NUMBER_RE = re.compile(r"[-+]?(?:\d+(?:,\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+_SPACES_RE = re.compile(r"\s+")
+
+# The text parsers below are memoised per text (bounded): a batch of forms from one template repeats the same
+# labels, operators and targets thousands of times. What they cache never names a cell: a refusal is cached
+# as a _Refusal and raised by the caller with its own cell.
+_TEXT_CACHE = 8192
 
 
 @dataclass(frozen=True)
@@ -58,9 +65,21 @@ class Quantity:
     raw: object = None
 
 
+@dataclass(frozen=True)
+class _Refusal:
+    """A parser's cached refusal, raised with the caller's cell."""
+
+    error: type[PerfscoreError]
+    message: str
+
+    def raise_at(self, cell: str | None):
+        raise self.error(self.message, **_where(cell))
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
 def normalize_text(text: str) -> str:
     """Full-width to half-width (NFKC), no surrounding blanks, no inner spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _SPACES_RE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def is_blank(raw: object) -> bool:
@@ -82,17 +101,27 @@ def _where(cell: str | None) -> dict:
 
 def parse_operator(raw: object, *, cell: str | None = None) -> Operator | None:
     """'≥', '≧', '>=', '大于等于', '不低于' … -> '>='. Blank -> None. Unknown text -> RuleInputError."""
-    if is_blank(raw):
+    if raw is None:
         return None
     if not isinstance(raw, str):
         raise RuleInputError(f"指标方向应为文字（如 ≥、≤、=），实际为 {raw!r}", **_where(cell))
+    op = _operator_of_text(raw)
+    if isinstance(op, _Refusal):
+        op.raise_at(cell)
+    return op
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _operator_of_text(raw: str) -> Operator | None | _Refusal:
+    if is_blank(raw):
+        return None
     text = normalize_text(raw)
     # A nature written in the operator column (merged 性质/方向 columns) is not an operator.
     if any(text.startswith(word) for word, _ in _NATURE_WORDS) and not _find_operator(text):
         return None
     op = _find_operator(text)
     if op is None:
-        raise RuleInputError(f"无法识别指标方向「{raw}」（应为 ≥、≤、=、>、< 或 大于等于/小于等于/等于）", **_where(cell))
+        return _Refusal(RuleInputError, f"无法识别指标方向「{raw}」（应为 ≥、≤、=、>、< 或 大于等于/小于等于/等于）")
     return op
 
 
@@ -111,10 +140,20 @@ def parse_nature(raw: object, *, cell: str | None = None) -> Nature | None:
 
     A merged 性质/方向 column may hold an operator instead ("≥"): then the nature is implied by it.
     """
-    if is_blank(raw):
+    if raw is None:
         return None
     if not isinstance(raw, str):
         raise RuleInputError(f"指标性质应为 正向/反向/定性，实际为 {raw!r}", **_where(cell))
+    nature = _nature_of_text(raw)
+    if isinstance(nature, _Refusal):
+        nature.raise_at(cell)
+    return nature
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _nature_of_text(raw: str) -> Nature | None | _Refusal:
+    if is_blank(raw):
+        return None
     text = normalize_text(raw)
     for word, nature in _NATURE_WORDS:
         if text.startswith(word) or text == word + "指标":
@@ -126,7 +165,7 @@ def parse_nature(raw: object, *, cell: str | None = None) -> Nature | None:
         return "negative"
     if op == "=":
         return None
-    raise RuleInputError(f"无法识别指标性质「{raw}」（应为 正向、反向 或 定性）", **_where(cell))
+    return _Refusal(RuleInputError, f"无法识别指标性质「{raw}」（应为 正向、反向 或 定性）")
 
 
 def parse_quantity(raw: object, *, what: str = "数值", cell: str | None = None) -> Quantity:
@@ -140,12 +179,22 @@ def parse_quantity(raw: object, *, what: str = "数值", cell: str | None = None
         if raw != raw or raw in (float("inf"), float("-inf")):
             raise RuleInputError(f"{what}不是有限数值", **_where(cell))
         return Quantity(float(raw), raw=raw)
-    if is_blank(raw):
+    if raw is None:
         raise RuleInputError(f"{what}为空", **_where(cell))
-    if is_not_applicable(raw):
-        raise NotApplicable(f"{what}标为「不适用」", **_where(cell))
     if not isinstance(raw, str):
         raise RuleInputError(f"{what}无法识别：{raw!r}", **_where(cell))
+    q = _quantity_of_text(raw, what)
+    if isinstance(q, _Refusal):
+        q.raise_at(cell)
+    return q
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _quantity_of_text(raw: str, what: str) -> Quantity | _Refusal:
+    if is_blank(raw):
+        return _Refusal(RuleInputError, f"{what}为空")
+    if is_not_applicable(raw):
+        return _Refusal(NotApplicable, f"{what}标为「不适用」")
     text = normalize_text(raw)
     operator = None
     for word, op in _OPERATOR_WORDS:
@@ -159,7 +208,7 @@ def parse_quantity(raw: object, *, what: str = "数值", cell: str | None = None
             break
     match = _NUMBER_RE.match(text)
     if not match:
-        raise RuleInputError(f"{what}「{raw}」不是数值，无法计算", **_where(cell))
+        return _Refusal(RuleInputError, f"{what}「{raw}」不是数值，无法计算")
     number = float(match.group().replace(",", ""))
     rest = text[match.end():]
     is_percent = rest.startswith("%") or rest.startswith("‰")
@@ -170,7 +219,7 @@ def parse_quantity(raw: object, *, what: str = "数值", cell: str | None = None
     unit = rest or None
     if unit is not None and _NUMBER_RE.search(unit):
         # "95%-100%", "3-5天": a range is not one value; refuse rather than guess.
-        raise RuleInputError(f"{what}「{raw}」含有多个数值（区间？），无法作为单一数值计算", **_where(cell))
+        return _Refusal(RuleInputError, f"{what}「{raw}」含有多个数值（区间？），无法作为单一数值计算")
     return Quantity(number, is_percent=is_percent, unit=unit, operator=operator, raw=raw)
 
 
