@@ -51,7 +51,7 @@ def recalc(
     """
     from perfscore.recalc.batch import discover, run_batch
     from perfscore.recalc.functions import FunctionTable
-    from perfscore.recalc.summary import SummaryCollector
+    from perfscore.recalc.summary import SummaryWriter
     from perfscore.recalc.task import TaskOptions
     from perfscore.rules import PerfscoreError
 
@@ -71,42 +71,42 @@ def recalc(
     output.mkdir(parents=True, exist_ok=True)
     summary_path = summary or (output / "重算汇总.xlsx")
     jobs_list, early = discover(paths, output)
-    collector = SummaryCollector()
-    for report in early:
-        collector.add(report)
     options = TaskOptions(profile=profile, run_checks=checks)
     workers = jobs or os.cpu_count() or 1
     started = time.perf_counter()
     progress = Progress(SpinnerColumn(), TextColumn("[bold]重算[/bold]"), BarColumn(), MofNCompleteColumn(),
                         _RateColumn(), TextColumn("剩余"), TimeRemainingColumn(), console=console, disable=quiet,
                         transient=False)
+    collector = SummaryWriter(summary_path)
+    in_batch = False  # an OSError outside the batch is the summary's (cannot create or complete it)
     try:
-        try:
+        # rows go into the summary as reports arrive (on this process's core, while the workers compute)
+        with collector:
+            for report in early:
+                collector.add(report)
+            in_batch = True
             with progress:
                 task = progress.add_task("recalc", total=len(jobs_list))
                 for report in run_batch(jobs_list, options, executor.value, workers, scheduler, timeout=timeout):
                     collector.add(report)
                     progress.advance(task)
-        except PerfscoreError as exc:  # e.g. the calculation processes could not start
-            errors.print(f"[red]无法开始批量重算：{exc}[/red]")
-            raise typer.Exit(2)
-        except OSError as exc:  # e.g. a Dask scheduler that cannot be reached
+            in_batch = False
+        os.sync()  # one flush for the whole batch (outputs are written atomically, without per-file fsync)
+    except PerfscoreError as exc:  # e.g. the calculation processes could not start
+        errors.print(f"[red]无法开始批量重算：{exc}[/red]")
+        raise typer.Exit(2)
+    except OSError as exc:
+        if not in_batch:
+            errors.print(f"[red]无法写出汇总表 {summary_path}：{exc}[/red]")
+        else:  # e.g. a Dask scheduler that cannot be reached
             where = f"Dask 调度器 {scheduler}" if scheduler else "计算进程"
             errors.print(f"[red]无法连接{where}：{exc}[/red]")
-            raise typer.Exit(2)
-        try:
-            collector.write(summary_path)
-            os.sync()  # one flush for the whole batch (outputs are written atomically, without per-file fsync)
-        except OSError as exc:
-            errors.print(f"[red]无法写出汇总表 {summary_path}：{exc}[/red]")
-            raise typer.Exit(2)
-    finally:
-        collector.close()
+        raise typer.Exit(2)
     elapsed = time.perf_counter() - started
     ok, bad = collector.status["ok"], collector.status["failed"]
     if not quiet:
         rate = len(jobs_list) / elapsed if elapsed > 0 else 0.0
-        console.print(f"完成：{ok} 个成功，{bad} 个失败，共 {len(collector.form_rows)} 行；"
+        console.print(f"完成：{ok} 个成功，{bad} 个失败，共 {collector.forms} 行；"
                       f"用时 {elapsed:.1f} 秒（{rate:.1f} 个/秒）。")
         console.print(f"汇总表：{summary_path}")
         if bad:

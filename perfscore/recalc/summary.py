@@ -1,21 +1,21 @@
-"""The summary workbook a finance bureau reads: one row per form, the findings, per-file status, charts.
+"""The summary workbook a finance bureau reads: one row per form, per-file status, the findings, charts.
 
-Memory stays flat however large the batch: every row is spooled to a temporary file as its report arrives
-(`SpooledRows`), and the workbook is written by xlsxwriter in constant-memory mode (each row goes to disk as
-soon as it is complete, strings inline) straight into a temporary file beside the target, then renamed.
-Only counters (status, grades) stay in memory. Charts reference ranges, so writing rows in order is enough.
-User text is never turned into a formula: the writer runs with strings_to_formulas=False, and findings are
-written with write_string.
+Rows are written while the batch runs, as each report arrives, so the summary costs no time after the last
+file (the parent process writes on its own core while the workers compute) and memory stays flat: xlsxwriter
+in constant-memory mode sends every row to disk once the next one starts (strings inline), into a temporary
+file beside the target that is renamed over it when the batch ends — or removed if the batch is interrupted.
+Only counters (status, grades) stay in memory; charts, filters and column formats reference ranges and are
+added at the end. User text is never turned into a formula: the writer runs with strings_to_formulas=False,
+and findings are written with write_string.
 """
 
 from __future__ import annotations
 
-import json
 import math
+import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
@@ -30,7 +30,7 @@ FORM_COLUMNS = ["文件", "工作表", "表类型", "项目名称", "实施单�
 FILE_COLUMNS = ["文件", "输出文件", "状态", "计算引擎", "公式数", "改写单元格数", "评分函数调用数", "表单数", "错误数",
                 "警告数", "耗时(ms)", "失败原因"]
 FINDING_COLUMNS = ["文件", "工作表", "单元格", "代码", "严重程度", "说明"]
-FINDINGS_SHEET = "问题清单"
+FORMS_SHEET, FILES_SHEET, FINDINGS_SHEET, CHARTS_SHEET = "表单汇总", "文件", "问题清单", "图表"
 GRADES = ("优", "良", "中", "差")
 MAX_FINDING_ROWS = 1_000_000  # per findings sheet (Excel holds 1 048 576 rows); more continue on 问题清单(2), ...
 WRITER_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -52,56 +52,106 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-class SpooledRows:
-    """An append-only list of rows (JSON values) kept in a temporary file: len() and iteration, flat memory."""
+class _TableSheet:
+    """One worksheet filled row by row: header first, blanks left empty (as pandas wrote missing values)."""
 
-    def __init__(self) -> None:
-        self._fh = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
-        self._n = 0
+    def __init__(self, book, name: str, columns: list[str], header_format=None) -> None:
+        self.ws = book.add_worksheet(name)
+        self.columns = columns
+        self.rows = 0
+        for j, h in enumerate(columns):
+            self.ws.write_string(0, j, h, header_format)
+        self.ws.freeze_panes(1, 0)
 
-    def append(self, row: list[object]) -> None:
-        self._fh.write(json.dumps(row, ensure_ascii=False))
-        self._fh.write("\n")
-        self._n += 1
+    def append(self, values: list[object]) -> None:
+        self.rows += 1
+        n, ws = self.rows, self.ws
+        for j, v in enumerate(values):
+            if v is None or v == "":
+                continue
+            if isinstance(v, float) and not math.isfinite(v):
+                if v != v:
+                    continue
+                ws.write_string(n, j, "inf" if v > 0 else "-inf")
+            else:
+                ws.write(n, j, v)  # numbers, booleans, text (never a formula: strings_to_formulas=False)
 
-    def __len__(self) -> int:
-        return self._n
+    def append_text(self, values: list[object]) -> None:
+        """User text that must stay text whatever it looks like (findings name cells and quote what people typed)."""
+        self.rows += 1
+        for j, v in enumerate(values):
+            self.ws.write_string(self.rows, j, str(v))
 
-    def __iter__(self) -> Iterator[list[object]]:
-        self._fh.flush()
-        self._fh.seek(0)
-        try:
-            for _ in range(self._n):
-                yield json.loads(self._fh.readline())
-        finally:
-            self._fh.seek(0, 2)  # appends continue at the end
-
-    def close(self) -> None:
-        self._fh.close()
+    def filter(self) -> None:
+        if self.rows:
+            self.ws.autofilter(0, 0, self.rows, len(self.columns) - 1)
 
 
-class SummaryCollector:
-    def __init__(self) -> None:
-        self.form_rows = SpooledRows()
-        self.file_rows = SpooledRows()
-        self.finding_rows = SpooledRows()
-        self.status = Counter()
+class SummaryWriter:
+    """The summary workbook, written as the reports arrive. Use as a context manager:
+
+        with SummaryWriter(path) as summary:
+            for report in reports:
+                summary.add(report)
+
+    On a normal exit the workbook is completed and renamed over `path`; on an exception (Ctrl-C, a lost
+    cluster) the temporary file is removed and `path` is left as it was."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.status: Counter = Counter()
         self.grades = {"申报": Counter(), "重算": Counter()}
+        self.findings = 0
+        self.forms = 0
+        self._output = None
 
-    @property
-    def findings(self) -> int:
-        return len(self.finding_rows)
+    # -- lifecycle -------------------------------------------------------------------------------
+    def __enter__(self) -> "SummaryWriter":
+        self._output = atomic_output(self.path)
+        tmp = self._output.__enter__()
+        # xlsxwriter's per-sheet row files go to a folder of ours, so an interrupted batch leaves none behind
+        self._rowdir = tempfile.mkdtemp(prefix="perfscore-summary-")
+        try:
+            self._book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "tmpdir": self._rowdir,
+                                                        **WRITER_OPTIONS})
+            self._bold = self._book.add_format({"bold": True})
+            self._forms = _TableSheet(self._book, FORMS_SHEET, FORM_COLUMNS)
+            self._files = _TableSheet(self._book, FILES_SHEET, FILE_COLUMNS)
+            self._finding_sheets = [_TableSheet(self._book, FINDINGS_SHEET, FINDING_COLUMNS, self._bold)]
+        except BaseException as exc:
+            self._abort(exc)
+            raise
+        return self
 
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is not None:
+            self._abort(exc)
+            return False
+        try:
+            self._complete()
+        except BaseException as failure:
+            self._abort(failure)
+            raise
+        self._output.__exit__(None, None, None)  # renamed over the target
+        shutil.rmtree(self._rowdir, ignore_errors=True)
+        return False
+
+    def _abort(self, exc: BaseException) -> None:
+        self._output.__exit__(type(exc), exc, exc.__traceback__)  # removes the temporary file
+        shutil.rmtree(self._rowdir, ignore_errors=True)
+
+    # -- rows ------------------------------------------------------------------------------------
     def _form_row(self, row: list[object]) -> None:
-        self.form_rows.append(row)
+        self._forms.append(row)
+        self.forms += 1
         self.grades["申报"][row[_DECLARED_GRADE]] += 1
         self.grades["重算"][row[_RECOMPUTED_GRADE]] += 1
 
     def add(self, r: FileReport) -> None:
         self.status["ok" if r.ok else "failed"] += 1
         state = "成功" if r.ok else "失败"
-        self.file_rows.append([r.file, r.output or "", state, r.engine, r.formulas, r.patched, r.calls, len(r.forms),
-                               r.errors, r.warnings, round(r.seconds * 1000, 1), r.reason])
+        self._files.append([r.file, r.output or "", state, r.engine, r.formulas, r.patched, r.calls, len(r.forms),
+                            r.errors, r.warnings, round(r.seconds * 1000, 1), r.reason])
         if not r.ok:
             self._form_row([r.file, "", "", "", "", None, None, None, None, None, None, "", "", None, None,
                             r.engine, r.reason])
@@ -118,32 +168,31 @@ class SummaryCollector:
                             _cell(f.recomputed_total), diff, _cell(f.declared_grade) or "",
                             _cell(f.recomputed_grade) or "", errs, warns, r.engine, ""])
         for x in r.findings:
-            self.finding_rows.append([x.file, x.sheet, x.cell, x.code, x.severity, x.message])
+            self._finding_row([x.file, x.sheet, x.cell, x.code, x.severity, x.message])
 
-    # -- writing ---------------------------------------------------------------------------------
-    def write(self, path: str | Path) -> Path:
-        """Write the workbook to path (atomically). Memory does not depend on the number of rows."""
-        with atomic_output(path) as tmp:
-            book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, **WRITER_OPTIONS})
-            try:
-                forms = book.add_worksheet("表单汇总")
-                n_forms = _table(forms, FORM_COLUMNS, self.form_rows)
-                self._findings_sheets(book)
-                files = book.add_worksheet("文件")
-                _table(files, FILE_COLUMNS, self.file_rows)
-                self._format(book, forms, files, n_forms)
-                self._charts(book, n_forms)
-            finally:
-                try:
-                    book.close()
-                except XlsxWriterException as exc:  # FileCreateError and friends: the CLI reports OSError
-                    raise OSError(f"无法写出汇总表：{exc}") from exc
-        return Path(path)
+    def _finding_row(self, values: list[object]) -> None:
+        sheet = self._finding_sheets[-1]
+        if sheet.rows == MAX_FINDING_ROWS:
+            sheet.filter()
+            name = f"{FINDINGS_SHEET}({len(self._finding_sheets) + 1})"
+            sheet = _TableSheet(self._book, name, FINDING_COLUMNS, self._bold)
+            self._finding_sheets.append(sheet)
+        sheet.append_text(values)
+        self.findings += 1
 
-    def _format(self, book, sheet, fs, n: int) -> None:
+    # -- the end ---------------------------------------------------------------------------------
+    def _complete(self) -> None:
+        self._format()
+        self._charts(self._book, self._forms.rows)
+        try:
+            self._book.close()
+        except XlsxWriterException as exc:  # FileCreateError and friends: the CLI reports OSError
+            raise OSError(f"无法写出汇总表：{exc}") from exc
+
+    def _format(self) -> None:
+        book, sheet, fs, n = self._book, self._forms.ws, self._files.ws, self._forms.rows
         pct = book.add_format({"num_format": "0.00%"})
         num = book.add_format({"num_format": "0.00"})
-        sheet.freeze_panes(1, 0)
         sheet.set_column(0, 0, 40)
         sheet.set_column(1, 4, 18)
         sheet.set_column(5, 6, 12, num)
@@ -152,42 +201,20 @@ class SummaryCollector:
         sheet.set_column(11, 14, 8)
         sheet.set_column(15, 15, 16)
         sheet.set_column(16, 16, 60)
+        self._forms.filter()
         if n:
-            sheet.autofilter(0, 0, n, len(FORM_COLUMNS) - 1)
             red = book.add_format({"bg_color": "#FFC7CE"})
             sheet.conditional_format(1, 10, n, 10, {"type": "cell", "criteria": "!=", "value": 0, "format": red})
-        fs.freeze_panes(1, 0)
         fs.set_column(0, 1, 40)
         fs.set_column(11, 11, 60)
-
-    def _findings_sheets(self, book) -> None:
-        """问题清单, continued on 问题清单(2), ... when there are more findings than one sheet holds."""
-        bold = book.add_format({"bold": True})
-        part, ws, row = 1, None, 0
-
-        def new_sheet():
-            sheet = book.add_worksheet(FINDINGS_SHEET if part == 1 else f"{FINDINGS_SHEET}({part})")
-            for j, h in enumerate(FINDING_COLUMNS):
-                sheet.write_string(0, j, h, bold)
-            sheet.freeze_panes(1, 0)
-            sheet.set_column(0, 0, 40)
-            sheet.set_column(5, 5, 80)
-            return sheet
-
-        ws = new_sheet()
-        for values in self.finding_rows:
-            if row == MAX_FINDING_ROWS:
-                ws.autofilter(0, 0, row, len(FINDING_COLUMNS) - 1)
-                part, row = part + 1, 0
-                ws = new_sheet()
-            row += 1
-            for j, v in enumerate(values):
-                ws.write_string(row, j, str(v))  # user text: never a formula, never a URL
-        if row:
-            ws.autofilter(0, 0, row, len(FINDING_COLUMNS) - 1)
+        self._files.filter()
+        for ws in self._finding_sheets:
+            ws.ws.set_column(0, 0, 40)
+            ws.ws.set_column(5, 5, 80)
+            ws.filter()
 
     def _charts(self, book, n: int) -> None:
-        ws = book.add_worksheet("图表")
+        ws = book.add_worksheet(CHARTS_SHEET)
         bold = book.add_format({"bold": True})
         ws.write_row(0, 0, ["评价等级", "申报份数", "重算份数"], bold)
         declared, recomputed = self.grades["申报"], self.grades["重算"]
@@ -218,25 +245,3 @@ class SummaryCollector:
             scatter.set_x_axis({"name": "申报总分", "min": 0, "max": 100})
             scatter.set_y_axis({"name": "重算总分", "min": 0, "max": 100})
             ws.insert_chart("F20", scatter)
-
-    def close(self) -> None:
-        for rows in (self.form_rows, self.file_rows, self.finding_rows):
-            rows.close()
-
-
-def _table(ws, columns: list[str], rows: Iterable[list[object]]) -> int:
-    """Header + rows, in order (constant-memory mode writes each row out once the next one starts)."""
-    for j, h in enumerate(columns):
-        ws.write_string(0, j, h)
-    n = 0
-    for n, values in enumerate(rows, start=1):
-        for j, v in enumerate(values):
-            if v is None or v == "":
-                continue  # blank, as pandas wrote missing values
-            if isinstance(v, float) and not math.isfinite(v):
-                if v != v:
-                    continue
-                ws.write_string(n, j, "inf" if v > 0 else "-inf")
-            else:
-                ws.write(n, j, v)  # numbers, booleans, text (never a formula: strings_to_formulas=False)
-    return n

@@ -48,7 +48,7 @@ def test_summary_rows_and_text_safety(tmp_path):
     assert result.exit_code == 0, result.output
     assert "完成" in result.output
     wb = load_workbook(summary)
-    assert wb.sheetnames == ["表单汇总", "问题清单", "文件", "图表"]
+    assert wb.sheetnames == ["表单汇总", "文件", "问题清单", "图表"]
     ws = wb["表单汇总"]
     header = [c.value for c in ws[1]]
     assert header[:5] == ["文件", "工作表", "表类型", "项目名称", "实施单位"]

@@ -1,15 +1,18 @@
-"""The summary workbook streams: memory does not grow with the batch, every finding is kept, output is atomic."""
+"""The summary workbook is written as reports arrive: memory does not grow with the batch, every finding is kept,
+output is atomic (an interrupted batch leaves the previous summary and no temporary file)."""
 
 from __future__ import annotations
 
+import tempfile
 import tracemalloc
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from perfscore.checks import Finding
 from perfscore.recalc import summary as summary_mod
-from perfscore.recalc.summary import SpooledRows, SummaryCollector
+from perfscore.recalc.summary import SummaryWriter
 from perfscore.recalc.task import FileReport, FormRow
 
 
@@ -26,11 +29,9 @@ def _report(i: int, findings: int = 3) -> FileReport:
 def _peak_bytes(n: int, tmp_path) -> int:
     tracemalloc.start()
     try:
-        c = SummaryCollector()
-        for i in range(n):
-            c.add(_report(i))
-        c.write(tmp_path / f"s{n}.xlsx")
-        c.close()
+        with SummaryWriter(tmp_path / f"s{n}.xlsx") as c:
+            for i in range(n):
+                c.add(_report(i))
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -47,13 +48,11 @@ def test_peak_memory_does_not_grow_with_the_batch(tmp_path):
 
 def test_findings_beyond_one_sheet_continue_on_the_next(tmp_path, monkeypatch):
     monkeypatch.setattr(summary_mod, "MAX_FINDING_ROWS", 4)
-    c = SummaryCollector()
-    for i in range(3):
-        c.add(_report(i, findings=3))  # 9 findings: 4 + 4 + 1
-    c.write(tmp_path / "s.xlsx")
-    c.close()
+    with SummaryWriter(tmp_path / "s.xlsx") as c:
+        for i in range(3):
+            c.add(_report(i, findings=3))  # 9 findings: 4 + 4 + 1
     wb = load_workbook(tmp_path / "s.xlsx")
-    assert wb.sheetnames == ["表单汇总", "问题清单", "问题清单(2)", "问题清单(3)", "文件", "图表"]
+    assert wb.sheetnames == ["表单汇总", "文件", "问题清单", "问题清单(2)", "问题清单(3)", "图表"]
     rows = [r for name in ("问题清单", "问题清单(2)", "问题清单(3)") for r in wb[name].iter_rows(min_row=2, values_only=True)]
     assert len(rows) == 9 and len({(r[0], r[2]) for r in rows}) == 9  # every finding, none twice
     assert [c.value for c in wb["问题清单(2)"][1]] == summary_mod.FINDING_COLUMNS
@@ -61,13 +60,12 @@ def test_findings_beyond_one_sheet_continue_on_the_next(tmp_path, monkeypatch):
 
 
 def test_summary_rows_text_and_charts(tmp_path):
-    c = SummaryCollector()
-    for i in range(5):
-        c.add(_report(i))
-    c.add(FileReport("/data/旧.xls", None, False, "", "旧.xls：旧版 .xls 格式不支持，请另存为 .xlsx", 0.0))
-    assert len(c.form_rows) == 6 and c.findings == 15
-    c.write(tmp_path / "s.xlsx")
-    c.close()
+    with SummaryWriter(tmp_path / "s.xlsx") as c:
+        for i in range(5):
+            c.add(_report(i))
+        c.add(FileReport("/data/旧.xls", None, False, "", "旧.xls：旧版 .xls 格式不支持，请另存为 .xlsx", 0.0))
+        assert c.forms == 6 and c.findings == 15
+        assert not (tmp_path / "s.xlsx").exists()  # appears complete at the end, never half-written
     wb = load_workbook(tmp_path / "s.xlsx")
     ws = wb["表单汇总"]
     header = [x.value for x in ws[1]]
@@ -81,27 +79,46 @@ def test_summary_rows_text_and_charts(tmp_path):
     assert len(charts._charts) == 2
 
 
+def _leftovers(tmp_path, rowdirs_before):
+    rowdirs = set(Path(tempfile.gettempdir()).glob("perfscore-summary-*")) - rowdirs_before
+    return sorted(p.name for p in tmp_path.iterdir()), rowdirs
+
+
 def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
-    c = SummaryCollector()
-    c.add(_report(1))
     target = tmp_path / "s.xlsx"
     target.write_bytes(b"previous summary")
+    before = set(Path(tempfile.gettempdir()).glob("perfscore-summary-*"))
 
     def boom(self, book, n):
         raise OSError("disk full")
 
-    monkeypatch.setattr(SummaryCollector, "_charts", boom)
+    monkeypatch.setattr(SummaryWriter, "_charts", boom)
     with pytest.raises(OSError):
-        c.write(target)
-    c.close()
+        with SummaryWriter(target) as c:
+            c.add(_report(1))
     assert target.read_bytes() == b"previous summary"
-    assert [p.name for p in tmp_path.iterdir()] == ["s.xlsx"]  # no temporary file left behind
+    assert _leftovers(tmp_path, before) == (["s.xlsx"], set())  # no temporary file left behind
 
 
-def test_spooled_rows_round_trip_and_keep_appending():
-    rows = SpooledRows()
-    rows.append(["a", 1, 2.5, None, True])
-    assert list(rows) == [["a", 1, 2.5, None, True]]
-    rows.append(["=b", -1, 0.0, "", False])
-    assert len(rows) == 2 and list(rows)[1] == ["=b", -1, 0.0, "", False]
-    rows.close()
+def test_interrupted_batch_keeps_the_previous_summary(tmp_path):
+    target = tmp_path / "s.xlsx"
+    target.write_bytes(b"previous summary")
+    before = set(Path(tempfile.gettempdir()).glob("perfscore-summary-*"))
+    with pytest.raises(KeyboardInterrupt):
+        with SummaryWriter(target) as c:
+            for i in range(50):
+                c.add(_report(i))
+            raise KeyboardInterrupt
+    assert target.read_bytes() == b"previous summary"
+    assert _leftovers(tmp_path, before) == (["s.xlsx"], set())
+
+
+def test_rows_go_to_disk_while_the_batch_runs(tmp_path):
+    """Rows are not held until the end: xlsxwriter's row files grow as reports arrive."""
+    with SummaryWriter(tmp_path / "s.xlsx") as c:
+        sizes = []
+        for i in range(400):
+            c.add(_report(i))
+            if i % 100 == 99:
+                sizes.append(sum(f.stat().st_size for f in Path(c._rowdir).iterdir()))
+        assert sizes == sorted(sizes) and sizes[0] > 10_000 and sizes[-1] > 3 * sizes[0], sizes
