@@ -1,7 +1,10 @@
 import functools
+import math
 import operator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfscore.rules import compare15, excel_round, grade, round15, total_score
 
@@ -44,3 +47,41 @@ def test_compare15_and_round15():
     assert compare15(0.1 + 0.2, 0.3) == 0
     assert compare15(89.99, 90) == -1
     assert round15(1 / 3) == 0.333333333333333
+
+
+def _round15_by_definition(x: float) -> float:
+    if x == 0 or x != x or x in (float("inf"), float("-inf")):
+        return float(x)
+    return float(f"{x:.15g}")
+
+
+def _compare15_by_definition(a: float, b: float) -> int:
+    ra, rb = _round15_by_definition(a), _round15_by_definition(b)
+    return (ra > rb) - (ra < rb)
+
+
+_floats = st.floats(allow_nan=True, allow_infinity=True) | st.integers(-10**16, 10**16) | st.sampled_from(
+    [0.0, -0.0, 1e15 - 1, 1e15, 999999999999999.5, 0.1 + 0.2, 0.3, 90.0, 89.99999999999999, 5e-324])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_floats)
+def test_round15_fast_path_is_the_definition(x):
+    got, want = round15(x), _round15_by_definition(x)
+    assert type(got) is type(want)
+    assert got == want or (got != got and want != want)
+    assert math.copysign(1, got) == math.copysign(1, want)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_floats, st.integers(-40, 40), st.booleans())
+def test_compare15_fast_path_is_the_definition(a, ulps, other_sign):
+    # neighbours a few ulps apart are where rounding to 15 digits can make two values equal
+    b = a
+    if isinstance(a, float) and math.isfinite(a):
+        for _ in range(abs(ulps)):
+            b = math.nextafter(b, math.inf if ulps > 0 else -math.inf)
+        if other_sign:
+            b = -b
+    assert compare15(a, b) == _compare15_by_definition(a, b)
+    assert compare15(b, a) == _compare15_by_definition(b, a)
