@@ -182,23 +182,42 @@ def _parse_endpoint(text: str) -> _Endpoint | None:
     return None
 
 
-def _render_endpoint(e: _Endpoint, row: int, col: int) -> str:
+def _endpoint_pattern(e: _Endpoint) -> tuple[str, list[tuple[int, int]]]:
+    """The endpoint as a str.format pattern plus, per placeholder, (number, axis): the placeholder is number
+    minus the cell's row (axis 0) or column (axis 1). Absolute parts are written into the pattern."""
+    parts: list[str] = []
+    rel: list[tuple[int, int]] = []
+
+    def axis(letter: str, number: int, absolute: bool, ax: int) -> None:
+        if absolute:
+            parts.append(f"{letter}{number}")
+        else:
+            parts.append(letter + "[{}]")
+            rel.append((number, ax))
+
     if e[0] == "cell":
-        _, r, c, r_abs, c_abs = e
-        return (f"R{r}" if r_abs else f"R[{r - row}]") + (f"C{c}" if c_abs else f"C[{c - col}]")
-    if e[0] == "col":
-        return f"C{e[1]}" if e[2] else f"C[{e[1] - col}]"
-    return f"R{e[1]}" if e[2] else f"R[{e[1] - row}]"
+        axis("R", e[1], e[3], 0)
+        axis("C", e[2], e[4], 1)
+    elif e[0] == "col":
+        axis("C", e[1], e[2], 1)
+    else:
+        axis("R", e[1], e[2], 0)
+    return "".join(parts), rel
+
+
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 @dataclass(frozen=True)
 class _Template:
     """What shape_of needs from a formula text, independent of the cell it sits in (cached per text).
 
-    pieces: the r1c1 tokens, each a finished string or (sheet prefix, endpoints) for a reference."""
+    r1c1_pattern: the r1c1 text as a str.format pattern whose placeholders are relative offsets, each
+    computed from rel (number, axis) as number minus the cell's row or column; no rel: the r1c1 text itself."""
 
-    pieces: tuple[str | tuple[str, tuple[_Endpoint, ...]], ...]
-    fixed_r1c1: str | None  # the r1c1 text when no piece depends on the position
+    r1c1_pattern: str
+    rel: tuple[tuple[int, int], ...]
     skeleton: str
     bare: str
     numbers: tuple[str, ...]
@@ -209,15 +228,24 @@ def _template(formula: str) -> _Template | None:
     toks = tokenize(formula)
     if toks is None:
         return None
-    pieces: list[str | tuple[str, tuple[_Endpoint, ...]]] = []
+    pieces: list[str] = []
+    rel: list[tuple[int, int]] = []
     skel, bare, numbers = [], [], []
     for t in toks:
         if t.kind == "ref":
             sheet, local = split_sheet(t.value)
             sheet_tag = "" if sheet is None else f"'{sheet}'!"
             ends = tuple(_parse_endpoint(part) for part in local.split(":"))
-            # same result as ref_to_r1c1: names and structured references are kept as written (upper-case)
-            pieces.append(t.value.upper() if any(e is None for e in ends) else (sheet_tag, ends))
+            if any(e is None for e in ends):
+                # same result as ref_to_r1c1: names and structured references are kept as written (upper-case)
+                pieces.append(_escape(t.value.upper()))
+            else:
+                patterns = []
+                for e in ends:
+                    pattern, offsets = _endpoint_pattern(e)
+                    patterns.append(pattern)
+                    rel.extend(offsets)
+                pieces.append(_escape(sheet_tag) + ":".join(patterns))
             named = not is_cell_ref(t.value)
             tag = t.value.upper() if named else f"{sheet_tag}‹ref›"
             skel.append(tag)
@@ -229,11 +257,13 @@ def _template(formula: str) -> _Template | None:
             numbers.append(t.value)
         else:
             v = _render(t)
-            pieces.append(v)
+            pieces.append(_escape(v))
             skel.append(v)
             bare.append(v)
-    fixed = " ".join(pieces) if all(isinstance(p, str) for p in pieces) else None  # type: ignore[arg-type]
-    return _Template(tuple(pieces), fixed, " ".join(skel), " ".join(bare), tuple(numbers))
+    pattern = " ".join(pieces)
+    if not rel:
+        pattern = pattern.format()  # no placeholder: undo the escaping once, here
+    return _Template(pattern, tuple(rel), " ".join(skel), " ".join(bare), tuple(numbers))
 
 
 def shape_of(formula: str, row: int, col: int) -> Shape | None:
@@ -242,10 +272,10 @@ def shape_of(formula: str, row: int, col: int) -> Shape | None:
     tpl = _template(formula)
     if tpl is None:
         return None
-    r1c1 = tpl.fixed_r1c1
-    if r1c1 is None:
-        r1c1 = " ".join(p if isinstance(p, str) else p[0] + ":".join(_render_endpoint(e, row, col) for e in p[1])
-                        for p in tpl.pieces)
+    r1c1 = tpl.r1c1_pattern
+    if tpl.rel:
+        pos = (row, col)
+        r1c1 = r1c1.format(*[number - pos[ax] for number, ax in tpl.rel])
     return Shape(r1c1, tpl.skeleton, tpl.bare, tpl.numbers)
 
 

@@ -18,6 +18,7 @@ FORMULAS = [
     "=SUM(A:A)", "=SUM($A:B)", "=SUM(1:3)", "=SUM($1:$3)", "='My ''S'!A1+Sheet2!$B$3", "=foo+bar*2",
     "=Table1[Col]", "=A1:B2 C1:D3", "=INF+NAN", "=[1]!SCORE_INDICATOR(D13,E13,F13,G13,I13)", "=-A1%",
     "=1E+3*A1", "=#REF!+1", "=XFD1048576", "=A1:A", "=H12/G12*5", "not a formula", "",
+    "=SUM({1,2,3})*A1", "=\"{\"&A1&\"}\"", "=\"{0}\"&1", "=COUNT({1,2})",
 ]
 
 
