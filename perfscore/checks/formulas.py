@@ -72,9 +72,13 @@ class _Sheet:
         return ca is None or cb is None or ca == cb
 
     def formula_at(self, origin: Pos, pos: Pos) -> Shape | None:
-        if pos[0] < 1 or pos[1] < 1 or not self.same_class(origin[0], pos[0]):
-            return None
-        return self.shapes.get(pos)
+        """The formula shape at pos when its row is of origin's kind. Most neighbours hold no formula, so the
+        shape is looked up first (positions off the sheet hold none)."""
+        shape = self.shapes.get(pos)
+        if shape is None or not self.row_class:
+            return shape
+        ca, cb = self.row_class.get(origin[0]), self.row_class.get(pos[0])
+        return shape if ca is None or cb is None or ca == cb else None
 
     def finding(self, code: str, pos: Pos, message: str, severity: str | None = None) -> Finding:
         return Finding(self.file, self.grid.name, cell_ref(*pos), code, severity or spec(code).severity, message)
