@@ -10,6 +10,7 @@ engine re-evaluates until nothing changes (engine.py). Helper cells live far out
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -140,44 +141,24 @@ class Lifter:
         return "=" + text
 
     def _lift_simple(self, formula: str, sheet: int, sheet_name: str, where: str, qualify: bool) -> str:
-        """Replace innermost simple calls until none is left (nested calls become simple in turn)."""
-        def repl(m: re.Match[str]) -> str:
-            if m.string.count('"', 0, m.start()) % 2:
-                return m.group(0)  # inside a string literal
-            name = m.group(1).upper()
-            raw = m.group(2)
-            args = [] if not raw.strip() else raw.split(",")
-            if len(args) > MAX_ARGS:
-                return m.group(0)
-            row = self._alloc_row(sheet)
-            site = CallSite(name, sheet, row, RESULT_COL, [], where)
-            for j, text in enumerate(args):
-                site.args.append(self._simple_arg(text.strip(), site, j, sheet_name))
+        """Replace innermost simple calls until none is left (nested calls become simple in turn). The text
+        work is memoised (_plan_simple); only defined names are resolved here, against this workbook."""
+        base = self._next_row.get(sheet, HELPER_ROW0)
+        lifted, planned = _plan_simple(self.simple, formula, quote_sheet(sheet_name) + "!" if qualify else "", base)
+        if planned:
+            self._next_row[sheet] = base + len(planned)
+        for call in planned:
+            site = CallSite(call.name, sheet, call.row, RESULT_COL, [], where)
+            for j, arg in enumerate(call.args):
+                if isinstance(arg, _NameText):
+                    arg = self.resolve_name(arg.text, sheet_name) or _ExprText(arg.text)
+                if isinstance(arg, _ExprText):
+                    col = RESULT_COL + 1 + j
+                    site.helper_formulas.append((site.row, col, "=" + arg.text))
+                    arg = HelperArg(site.row, col)
+                site.args.append(arg)
             self.calls.append(site)
-            ref = f"${col_letter(RESULT_COL)}${row}"
-            return f"{quote_sheet(sheet_name)}!{ref}" if qualify else ref
-
-        while True:
-            lifted = self.simple.sub(repl, formula)
-            if lifted == formula:
-                return formula
-            formula = lifted
-
-    def _simple_arg(self, text: str, site: CallSite, j: int, sheet_name: str) -> RefArg | HelperArg | OmittedArg | ConstArg:
-        if not text:
-            return OmittedArg()
-        if _NUMBER.match(text):
-            return ConstArg(float(text))
-        if text.upper() in ("TRUE", "FALSE"):
-            return ConstArg(text.upper() == "TRUE")
-        ref = parse_ref(text)
-        if ref is None and re.match(r"^[^\W\d][\w.]*$", text):
-            ref = self.resolve_name(text, sheet_name)
-        if ref is not None:
-            return ref
-        col = RESULT_COL + 1 + j
-        site.helper_formulas.append((site.row, col, "=" + text))
-        return HelperArg(site.row, col)
+        return lifted
 
     def _alloc_row(self, sheet: int) -> int:
         row = self._next_row.get(sheet, HELPER_ROW0)
@@ -225,6 +206,69 @@ class Lifter:
         col = RESULT_COL + 1 + j
         site.helper_formulas.append((site.row, col, "=" + expr.strip()))
         return HelperArg(site.row, col)
+
+
+@dataclass(frozen=True)
+class _NameText:
+    """A simple argument that looks like a defined name: a reference if the workbook defines it, else an
+    expression for a helper cell."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class _ExprText:
+    """A simple argument the engine computes in a helper cell."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class _PlannedCall:
+    name: str
+    row: int  # result row
+    args: tuple[RefArg | ConstArg | OmittedArg | _NameText | _ExprText, ...]
+
+
+@functools.lru_cache(maxsize=8192)
+def _plan_simple(simple: re.Pattern[str], formula: str, prefix: str,
+                 base_row: int) -> tuple[str, tuple[_PlannedCall, ...]]:
+    """The simple-call lift of one formula text: the rewritten formula and its calls, result rows counted from
+    `base_row`; `prefix` qualifies the result references ("'Sheet'!" for defined names). Pure text work, so it
+    is memoised: forms of one template repeat the same formulas at the same helper rows."""
+    planned: list[_PlannedCall] = []
+
+    def repl(m: re.Match[str]) -> str:
+        if m.string.count('"', 0, m.start()) % 2:
+            return m.group(0)  # inside a string literal
+        raw = m.group(2)
+        args = [] if not raw.strip() else raw.split(",")
+        if len(args) > MAX_ARGS:
+            return m.group(0)
+        row = base_row + len(planned)
+        planned.append(_PlannedCall(m.group(1).upper(), row, tuple(_plan_arg(text.strip()) for text in args)))
+        return f"{prefix}${col_letter(RESULT_COL)}${row}"
+
+    while True:
+        lifted = simple.sub(repl, formula)
+        if lifted == formula:
+            return formula, tuple(planned)
+        formula = lifted
+
+
+def _plan_arg(text: str) -> RefArg | ConstArg | OmittedArg | _NameText | _ExprText:
+    if not text:
+        return OmittedArg()
+    if _NUMBER.match(text):
+        return ConstArg(float(text))
+    if text.upper() in ("TRUE", "FALSE"):
+        return ConstArg(text.upper() == "TRUE")
+    ref = parse_ref(text)
+    if ref is not None:
+        return ref
+    if re.match(r"^[^\W\d][\w.]*$", text):
+        return _NameText(text)
+    return _ExprText(text)
 
 
 def _call_extent(tokens: list[Token], start: int, hi: int, where: str) -> tuple[int, list[tuple[int, int]]]:
