@@ -598,6 +598,11 @@ def _weights(ctx: _Ctx) -> None:
 
 
 def _match_level1(name: str, keys: Iterable[str]) -> str | None:
+    return _match_level1_cached(name, tuple(keys))
+
+
+@lru_cache(maxsize=4096)
+def _match_level1_cached(name: str, keys: tuple[str, ...]) -> str | None:
     n = normalize_text(name)
     for key in keys:
         k = normalize_text(key)
@@ -695,6 +700,13 @@ def _subtotal_members(form: Form, st) -> list[Indicator]:
     return [i for i in form.indicators if prev < i.row < st.row]
 
 
+@lru_cache(maxsize=8192)
+def _cell_pos(cell: str) -> tuple[str, int, int]:
+    """"Sheet!G12" -> ("Sheet", 12, 7), once per cell text (every total and subtotal asks for each row)."""
+    sheet, ref = cell.rsplit("!", 1)
+    return (sheet, *parse_ref(ref))
+
+
 def _sum_areas(formula: str, sheet: str) -> list | None:
     """The areas a plain SUM/+ formula adds up, or None when the formula is anything else."""
     toks = tokenize(formula)
@@ -735,9 +747,11 @@ def _range_checks(ctx: _Ctx) -> set[str]:
             return
 
         def covered(s: Sourced) -> int:
-            if s.cell is None or s.sheet != target.sheet:
+            if s.cell is None:
                 return 0
-            r, c = parse_ref(s.ref)
+            sheet, r, c = _cell_pos(s.cell)
+            if sheet != target.sheet:
+                return 0
             return sum(1 for a in areas if a.contains(r, c))
 
         omitted, doubled = [], []
@@ -914,9 +928,9 @@ def check_declared_texts(grid: WorkbookGrid, forms: Sequence[Form], profile: Pro
             groups.setdefault(normalize_text(name), []).append(v)
     table_rows = range(form.header_rows[0], form.last_row + 1)
     for sheet in grid.sheets:
-        for cell in sheet.iter_cells():
-            if not isinstance(cell.value, str) or "自评" not in cell.value:
-                continue
+        # only text cells that mention 自评 matter: pick them before sorting, not after
+        said = sorted(key for key, cell in sheet.cells.items() if isinstance(cell.value, str) and "自评" in cell.value)
+        for cell in (sheet.cells[key] for key in said):
             if sheet.name == form.sheet and cell.row in table_rows:
                 continue  # rule texts inside the table
             where = f"{sheet.name}!{cell.ref}"

@@ -7,9 +7,10 @@ score is capped to [0, 分值] and rounded the Excel way; what varies by provinc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
-from perfscore.rules.errors import RuleInputError
+from perfscore.rules.errors import NotApplicable, RuleInputError
 from perfscore.rules.excelmath import compare15, excel_round, round15, sum15
 from perfscore.rules.profiles import QUAL_LEVELS, Profile, load_profile
 from perfscore.rules.values import (
@@ -18,6 +19,7 @@ from perfscore.rules.values import (
     Nature,
     Operator,
     Quantity,
+    _Refusal,
     is_blank,
     normalize_text,
     parse_nature,
@@ -98,6 +100,28 @@ def resolve_kind(nature: object, operator: object, target: object, *, cell: str 
 
     指标性质 and 指标方向 may each be blank when the other (or an operator inside the target, "≥95%") says it.
     """
+    if type(nature) in _PLAIN and type(operator) in _PLAIN and type(target) in _PLAIN:
+        kind = _kind_of_plain(nature, operator, target)
+        if isinstance(kind, _Refusal):
+            kind.raise_at(cell)
+        return kind
+    return _resolve_kind(nature, operator, target, cell)
+
+
+_PLAIN = (str, float, int, type(None))
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _kind_of_plain(nature: object, operator: object, target: object) -> tuple[str, Operator | None] | _Refusal:
+    """resolve_kind per plain (nature, operator, target): a template repeats them on every form of a batch.
+    A refusal is cached without a cell and raised with the caller's."""
+    try:
+        return _resolve_kind(nature, operator, target, None)
+    except (RuleInputError, NotApplicable) as err:
+        return _Refusal(type(err), err.message)
+
+
+def _resolve_kind(nature: object, operator: object, target: object, cell: str | None) -> tuple[str, Operator | None]:
     n: Nature | None = parse_nature(nature, cell=cell)
     op = parse_operator(operator, cell=cell)
     if op is None and isinstance(nature, str):
