@@ -140,8 +140,11 @@ def funds_row_label(text: object) -> str | None:
 
 def fact_of(text: object) -> tuple[str, str] | None:
     """'项目名称：政务服务…' -> ('project_name', '政务服务…'); '项目名称' -> ('project_name', '')."""
-    if not isinstance(text, str):
-        return None
+    return _fact_of(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=8192)
+def _fact_of(text: str) -> tuple[str, str] | None:
     raw = text.strip()
     cut = min((i for i in (raw.find("："), raw.find(":")) if i >= 0), default=-1)
     head, sep, tail = (raw[:cut], raw[cut], raw[cut + 1:]) if cut >= 0 else (raw, "", "")

@@ -69,6 +69,22 @@ class Sourced:
 
 MISSING = Sourced()
 
+# The reader builds ~330 Sourced per form and the frozen __init__ (one object.__setattr__ per field) was most of
+# its cost. This builds the identical object by setting the slots directly, about twice as fast.
+_new_object = object.__new__
+_set_value, _set_cell, _set_formula, _set_cached = (
+    Sourced.value.__set__, Sourced.cell.__set__, Sourced.formula.__set__, Sourced.cached.__set__)
+
+
+def new_sourced(value: object, cell: str | None, formula: str | None = None, cached: bool = False) -> Sourced:
+    """Sourced(value, cell, formula, cached), built faster (no validation is skipped: Sourced has none)."""
+    out = _new_object(Sourced)
+    _set_value(out, value)
+    _set_cell(out, cell)
+    _set_formula(out, formula)
+    _set_cached(out, cached)
+    return out
+
 
 @dataclass(frozen=True)
 class HeaderFacts:

@@ -10,8 +10,10 @@ a closing section (主要成效 …), the next table, or a run of blank rows.
 from __future__ import annotations
 
 import re
+from dataclasses import fields
+from functools import lru_cache
 
-from perfscore.xlsx.grid import CellData, SheetGrid, WorkbookGrid, cell_ref
+from perfscore.xlsx.grid import CellData, SheetGrid, WorkbookGrid, cell_ref, col_letter
 
 from . import labels as L
 from .model import (
@@ -25,6 +27,7 @@ from .model import (
     Indicator,
     Sourced,
     Subtotal,
+    new_sourced,
     split_group_weight,
 )
 
@@ -34,6 +37,7 @@ _YEAR_RE = re.compile(r"(20\d{2}|19\d{2})\s*年")
 _INDICATOR_ROLES = ("level1", "level2", "level3", "nature", "operator", "target", "actual", "unit", "weight",
                     "score", "deviation_reason", "rule_text", "note")
 KIND_NAME = "PERFSCORE_KIND"
+assert _INDICATOR_ROLES == tuple(f.name for f in fields(Indicator))[1:]  # _read_one builds Indicator by position
 
 
 def read_forms(grid: WorkbookGrid) -> FormReadResult:
@@ -54,6 +58,7 @@ class _View:
         self.sheet = sheet
         self.cells = sheet.cells
         self.prefix = f"{sheet.name}!"
+        self.col_prefix: dict[int, str] = {}
         keys = sorted(sheet.cells)  # row-major: one sort gives the rows and the extent
         self.max_row = keys[-1][0] if keys else 0
         self.max_col = max((c for _, c in keys), default=0)
@@ -85,17 +90,44 @@ class _View:
     def cell(self, r: int, c: int) -> CellData | None:
         return self.sheet.cells.get(self.anchor_of(r, c))
 
+    def _col_prefix(self, c: int) -> str:
+        """'Sheet!G': the cell address of column c without its row, made once per column."""
+        out = self.col_prefix[c] = self.prefix + col_letter(c)
+        return out
+
     def sourced(self, r: int, c: int | None) -> Sourced:
         if c is None:
             return MISSING
         key = (r, c)
         key = self.anchor.get(key, key)
-        where = self.prefix + cell_ref(*key)
+        r, c = key
+        col_prefix = self.col_prefix.get(c) or self._col_prefix(c)
         cell = self.cells.get(key)
         if cell is None:
-            return Sourced(None, where)
+            return new_sourced(None, col_prefix + str(r))
         formula = cell.formula
-        return Sourced(cell.value, where, formula, formula is not None)
+        return new_sourced(cell.value, col_prefix + str(r), formula, formula is not None)
+
+    def sourced_row(self, r: int, cols: tuple[int | None, ...]) -> list[Sourced]:
+        """[self.sourced(r, c) for c in cols], sharing the row's work (most cells are not in a merge)."""
+        cells, anchor, row = self.cells, self.anchor, str(r)
+        out: list[Sourced] = []
+        for c in cols:
+            if c is None:
+                out.append(MISSING)
+                continue
+            key = (r, c)
+            if key in anchor:
+                out.append(self.sourced(r, c))
+                continue
+            col_prefix = self.col_prefix.get(c) or self._col_prefix(c)
+            cell = cells.get(key)
+            if cell is None:
+                out.append(new_sourced(None, col_prefix + row))
+            else:
+                formula = cell.formula
+                out.append(new_sourced(cell.value, col_prefix + row, formula, formula is not None))
+        return out
 
     def text(self, r: int, c: int) -> str:
         cell = self.cell(r, c)
@@ -217,8 +249,8 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
     level_cols = [c for c in (cols["level1"], cols["level2"], cols["level3"]) if c is not None]
     label_zone = max([*level_cols, min(c for c in role_col.values())])
     wcol, scol = cols["weight"], cols["score"]
-    role_cols = tuple(cols.items())  # in _INDICATOR_ROLES order
-    sourced = view.sourced
+    row_cols = tuple(cols.values())  # in _INDICATOR_ROLES order, which is Indicator's field order
+    has_l1, has_l2 = cols["level1"] is not None, cols["level2"] is not None
 
     indicators: list[Indicator] = []
     subtotals: list[Subtotal] = []
@@ -226,20 +258,21 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
     seen_groups: set[str] = set()
     total_weight = total = grade = MISSING
     last_row = h2
-    state: dict[str, Sourced] = {"level1": MISSING, "level2": MISSING}
+    level1 = level2 = MISSING  # filled down from merged or blank cells above
     blank_run = 0
     r = h2 + 1
     total_row = None
     while r <= limit:
-        texts = [(c.col, L.normalize_label(c.value)) for c in view.row_cells(r) if isinstance(c.value, str)]
+        texts, flags = _row_texts(view, r)
         # grade anywhere in the row ("绩效等级 | 优" or "绩效等级：优")
-        g = _grade_in_row(view, r, texts)
+        g = _grade_in_row(view, r, texts) if flags & _GRADE else None
         if g is not None:
             grade, last_row = g, r
             break
         if total_row is not None and r - total_row > 3:
             break
-        left = [t for c, t in texts if c <= max(label_zone, 1) or (wcol and c < wcol)]
+        left = ([t for c, t in texts if c <= max(label_zone, 1) or (wcol and c < wcol)]
+                if flags & (_TOTAL | _SUBTOTAL) else ())
         if any(t in L.TOTAL_LABELS for t in left):
             total_weight, total = view.sourced(r, wcol), view.sourced(r, scol)
             total_row = last_row = r
@@ -253,35 +286,31 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
         if any(t in L.SUBTOTAL_LABELS for t in left):
             subtotals.append(Subtotal(r, Sourced(next(t for t in left if t in L.SUBTOTAL_LABELS),
                                                  f"{view.sheet.name}!{cell_ref(r, next(c for c, t in texts if t in L.SUBTOTAL_LABELS))}"),
-                                      state["level1"].text(), view.sourced(r, wcol), view.sourced(r, scol)))
+                                      level1.text(), view.sourced(r, wcol), view.sourced(r, scol)))
             last_row = r
             r += 1
             continue
-        first = min(texts)[1] if texts else ""
-        if first and (first in L.STOP_LABELS or L.fact_of(first) or _is_title(first)):
+        if texts and _label_flags(texts[0][1]) & _ENDS:  # texts are in column order: the row's first text
             break
-        # level cells with fill-down
-        row_vals = {role: sourced(r, c) if c is not None else MISSING for role, c in role_cols}
-        new_l1 = row_vals["level1"]
-        if cols["level1"] is not None:
+        row_vals = view.sourced_row(r, row_cols)
+        if has_l1:
+            new_l1 = row_vals[0]
             if not new_l1.is_blank:
-                if new_l1.cell != state["level1"].cell:
-                    state["level2"] = MISSING
-                state["level1"] = new_l1
-            row_vals["level1"] = state["level1"]
-        if cols["level2"] is not None:
-            if not row_vals["level2"].is_blank:
-                state["level2"] = row_vals["level2"]
-            row_vals["level2"] = state["level2"]
-        for lvl, key in ((1, "level1"), (2, "level2")):
-            s = row_vals[key]
+                if new_l1.cell != level1.cell:
+                    level2 = MISSING
+                level1 = new_l1
+            row_vals[0] = level1
+        if has_l2:
+            if not row_vals[1].is_blank:
+                level2 = row_vals[1]
+            row_vals[1] = level2
+        for lvl, s in ((1, row_vals[0]), (2, row_vals[1])):
             if not s.is_blank and s.cell not in seen_groups:
                 seen_groups.add(s.cell)
                 name, weight, cap = split_group_weight(s.text())
                 if weight is not None:
                     group_weights.append(GroupWeight(lvl, name, weight, s.cell, cap))
-        payload = [row_vals[k] for k in _INDICATOR_ROLES if k not in ("level1", "level2")]
-        own_payload = any(not s.is_blank for s in payload)
+        own_payload = any(not s.is_blank for s in row_vals[2:])  # anything beyond the filled-down levels
         if not own_payload:
             row_has_anything = bool(texts) or _has_numbers(view, r)
             if not row_has_anything and not _row_in_vertical_merge(view, r, level_cols):
@@ -293,7 +322,7 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
             r += 1
             continue
         blank_run = 0
-        indicators.append(Indicator(row=r, **row_vals))
+        indicators.append(Indicator(r, *row_vals))
         last_row = r
         r += 1
     if grade is MISSING and total_row is not None:
@@ -316,6 +345,37 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
         last_row=last_row,
         columns=tuple((k, v) for k, v in cols.items() if v is not None),
     )
+
+
+# What a normalised text can mean inside the table, as bit flags so a row of plain values is passed quickly.
+_GRADE, _TOTAL, _SUBTOTAL, _ENDS = 1, 2, 4, 8
+
+
+@lru_cache(maxsize=8192)
+def _label_flags(text: str) -> int:
+    """_ENDS: a section after the table (主要成效 …), a header fact or a title — when it is a row's first text."""
+    flags = 0
+    if text.partition(":")[0] in L.GRADE_LABELS:
+        flags |= _GRADE
+    if text in L.TOTAL_LABELS:
+        flags |= _TOTAL
+    if text in L.SUBTOTAL_LABELS:
+        flags |= _SUBTOTAL
+    if text and (text in L.STOP_LABELS or L.fact_of(text) or _is_title(text)):
+        flags |= _ENDS
+    return flags
+
+
+def _row_texts(view: _View, r: int) -> tuple[list[tuple[int, str]], int]:
+    """(col, normalised text) of the row's text cells in column order, and the union of their flags."""
+    texts: list[tuple[int, str]] = []
+    flags = 0
+    for cell in view.row_cells(r):
+        if isinstance(cell.value, str):
+            text = L.normalize_label(cell.value)
+            texts.append((cell.col, text))
+            flags |= _label_flags(text)
+    return texts, flags
 
 
 def _row_in_vertical_merge(view: _View, r: int, level_cols: list[int]) -> bool:
