@@ -50,6 +50,11 @@ class _EnginePanic(Exception):
     """ironcalc panicked (a Rust panic surfaces as pyo3's PanicException, a BaseException)."""
 
 
+class _ArgumentFilled(Exception):
+    """A blank argument cell of a call computed before the engine ran was filled by the engine (a
+    dynamic-array spill): that call was not constant after all."""
+
+
 def _run(m) -> None:
     try:
         m.evaluate()
@@ -104,18 +109,26 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
     ironcalc evaluates; cells it cannot be trusted with go to the fallback engine (fallback.py). If ironcalc
     panics, the cells calling panic-prone functions are routed too and the file is evaluated once more."""
     try:
-        return _evaluate(grid, functions, arrays or {}, route_panic_prone=False)
+        return _evaluate_once(grid, functions, arrays or {}, route_panic_prone=False)
     except _EnginePanic:
         pass
     try:
-        return _evaluate(grid, functions, arrays or {}, route_panic_prone=True)
+        return _evaluate_once(grid, functions, arrays or {}, route_panic_prone=True)
     except _EnginePanic as exc:
         raise RecalcFileError("engine_panic", f"{grid.path}：计算引擎内部错误（{str(exc)[:80]}），无法重算；"
                               "请检查是否有参数异常的函数（如超大数值）") from None
 
 
+def _evaluate_once(grid: WorkbookGrid, functions: FunctionTable,
+                   arrays: dict[int, dict[tuple[int, int], tuple[int, int]]], route_panic_prone: bool) -> EngineResult:
+    try:
+        return _evaluate(grid, functions, arrays, route_panic_prone, precompute=True)
+    except _ArgumentFilled:
+        return _evaluate(grid, functions, arrays, route_panic_prone, precompute=False)
+
+
 def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, dict[tuple[int, int], tuple[int, int]]],
-              route_panic_prone: bool) -> EngineResult:
+              route_panic_prone: bool, precompute: bool) -> EngineResult:
     names = [s.name for s in grid.sheets]
     if not names:
         raise RecalcFileError("missing_sheet", f"{grid.path}：工作簿中没有工作表")
@@ -245,15 +258,32 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
     for key, (formula, why) in routed.items():
         fb.add(key, formula, why)
 
+    # -- calls whose arguments are all constants: computed once, before the engine runs ---------------
+    # (their values never change, so they need neither a cycle probe nor a place in the fixed point)
+    current: dict[int, object] = {}  # call index -> the value written in its result cell
+    blanks: list[Key] = []  # blank argument cells of those calls, which the engine must leave blank
+    wb_profile = None
+    if calls and precompute and not _profile_from_engine(grid):
+        wb_profile = _workbook_profile(grid, model)
+        for idx, site in enumerate(calls):
+            cells = _constant_arg_cells(site, grid, model, in_array)
+            if cells is None:
+                continue
+            value = functions.call(site.name, [_arg_value(model, site, a) for a in site.args], wb_profile).value
+            current[idx] = value
+            model.set_constant(site.sheet, site.row, site.col, value)
+            blanks += cells
+    pending_calls = [(idx, site) for idx, site in enumerate(calls) if idx not in current]
+
     # -- circular references (also through bridged calls and fallback cells) -------------------------
-    if calls:
-        for site in calls:
-            m.update_cell_with_formula(site.sheet, site.row, site.col, _dependency_probe(site, names))
+    for _, site in pending_calls:
+        m.update_cell_with_formula(site.sheet, site.row, site.col, _dependency_probe(site, names))
     fb.install_probes()
     _run(m)
+    _check_still_blank(model, blanks)
     circular = [k for k, f in formula_cells if f and _is_circ(model, k)]
     circular += [k for k in fb.cells if _is_circ(model, k)]
-    circular += [(site.sheet, site.row, site.col) for site in calls
+    circular += [(site.sheet, site.row, site.col) for _, site in pending_calls
                  if _is_circ(model, (site.sheet, site.row, site.col))]
     if circular:
         shown = "、".join(f"{names[s]}!{cell_ref(r, c)}" for s, r, c in circular if r < 1_040_001)[:200]
@@ -263,20 +293,19 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
     fb.remove_probes(cached)
 
     # -- the fixed point: Python computes the calls (and fallback cells), the engine everything else ----------
-    wb_profile = _workbook_profile(grid, model) if calls or routed else None
+    if not current:
+        wb_profile = _workbook_profile(grid, model) if calls or routed else None
 
     def call(name: str, args: list[object]) -> tuple[object, str]:
         outcome = functions.call(name, args, wb_profile)
         return outcome.value, outcome.message
 
-    current: dict[int, object] = {}
-
     def settle() -> None:
         rounds = 0
         limit = len(calls) + len(fb.cells) + MAX_ROUNDS_EXTRA
-        while calls or fb.cells:
+        while pending_calls or fb.cells:
             changed = False
-            for idx, site in enumerate(calls):
+            for idx, site in pending_calls:
                 value = functions.call(site.name, [_arg_value(model, site, a) for a in site.args], wb_profile).value
                 if idx not in current or not _same(current[idx], value):
                     current[idx] = value
@@ -300,6 +329,7 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
         settle()
         covered = fb.covered()
         unsupported = [key for key in unsupported if key not in covered]
+    _check_still_blank(model, blanks)
 
     if calls:
         for site in calls:
@@ -343,6 +373,49 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
         label += f"（{len(result.kept)} 格保留原值）"
     result.engine = label
     return result
+
+
+def _profile_from_engine(grid: WorkbookGrid) -> bool:
+    """PERFSCORE_PROFILE names a cell: its value is known only once the engine has run."""
+    text = next((v for k, v in grid.defined_names.items() if k.upper() == PROFILE_NAME), None)
+    return profile_from_refers_to(text)[0] == "reference"
+
+
+_MAX_CONSTANT_RANGE = 256  # larger argument ranges are simply treated as computed
+
+
+def _constant_arg_cells(site: CallSite, grid: WorkbookGrid, model: _Model,
+                        in_array: dict[int, set[tuple[int, int]]]) -> list[Key] | None:
+    """If every argument of the call is a literal or a reference to cells the engine never computes
+    (constants or blanks, no formula, no array range, no helper cell), its blank argument cells; else None.
+    A blank may still be filled by a dynamic-array spill: the caller checks that it stays blank."""
+    blanks: list[Key] = []
+    for arg in site.args:
+        if isinstance(arg, (ConstArg, OmittedArg)):
+            continue
+        if not isinstance(arg, RefArg):
+            return None  # a helper cell
+        s = site.sheet if arg.sheet is None else model.index.get(arg.sheet.upper())
+        if s is None:
+            continue  # #REF!
+        if arg.r2 >= SCRATCH_ROW0 or (arg.r2 - arg.r1 + 1) * (arg.c2 - arg.c1 + 1) > _MAX_CONSTANT_RANGE:
+            return None
+        cells = grid.sheets[s].cells
+        cover = in_array.get(s, ())
+        for r in range(arg.r1, arg.r2 + 1):
+            for c in range(arg.c1, arg.c2 + 1):
+                cell = cells.get((r, c))
+                if (cell is not None and cell.formula is not None) or (r, c) in cover:
+                    return None
+                if cell is None or cell.value is None:
+                    blanks.append((s, r, c))
+    return blanks
+
+
+def _check_still_blank(model: _Model, blanks: list[Key]) -> None:
+    get = model.m.get_cell_value
+    if any(get(*key) is not None for key in blanks):
+        raise _ArgumentFilled()
 
 
 def _engine_only_error(value: object) -> bool:

@@ -98,3 +98,41 @@ def test_circular_reference_through_a_call_is_refused(tmp_path):
     report = recalc_file(str(tmp_path / "c.xlsx"), str(tmp_path / "o.xlsx"))
     assert not report.ok and "循环引用" in report.reason
     assert not (tmp_path / "o.xlsx").exists()
+
+
+def _engine_values(path, precompute):
+    """The engine's values with (and, if a spill filled a blank argument, then without) or without computing
+    constant-argument calls before the first evaluation."""
+    from perfscore.recalc.engine import _evaluate, _evaluate_once
+    from perfscore.recalc.task import _functions
+
+    if precompute:
+        return _evaluate_once(read_grid(path), _functions(None), {}, route_panic_prone=False).values
+    return _evaluate(read_grid(path), _functions(None), {}, route_panic_prone=False, precompute=False).values
+
+
+@pytest.mark.parametrize("prefix", PREFIXES[:2], ids=["plain", "addin-link"])
+def test_calls_on_constants_computed_first_change_nothing(tmp_path, prefix):
+    src = udf_book(tmp_path / "in.xlsx", prefix)
+    fast, general = _engine_values(src, True), _engine_values(src, False)
+    assert fast.keys() == general.keys()
+    assert all(type(fast[k]) is type(general[k]) and fast[k] == general[k] for k in fast)
+
+
+def test_blank_argument_filled_by_a_spill_is_seen(tmp_path):
+    """A blank argument looks constant before the engine runs, but a dynamic-array spill fills it."""
+    from openpyxl import Workbook
+
+    from perfscore.recalc.engine import _ArgumentFilled, _evaluate
+    from perfscore.recalc.task import _functions
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "=SEQUENCE(3)"  # ironcalc spills 1, 2, 3 into A1:A3
+    ws["B1"] = "=SCORE_EXEC_RATE(100,A2,10)"
+    wb.save(tmp_path / "s.xlsx")
+    with pytest.raises(_ArgumentFilled):
+        _evaluate(read_grid(tmp_path / "s.xlsx"), _functions(None), {}, route_panic_prone=False, precompute=True)
+    values = _engine_values(tmp_path / "s.xlsx", True)
+    assert values[(0, 1, 2)] == call("SCORE_EXEC_RATE", [100, 2.0, 10]) != call("SCORE_EXEC_RATE", [100, None, 10])
+    assert values == _engine_values(tmp_path / "s.xlsx", False)
