@@ -24,8 +24,13 @@ def round15(x: float) -> float:
 
 def excel_round(x: float, digits: int = 2) -> float:
     """Excel's ROUND(x, digits): 15 significant digits first, then half away from zero."""
+    held = round15(float(x))
+    text = repr(held)
+    point = text.find(".")
+    if point >= 0 and "e" not in text and len(text) - point - 1 <= digits:
+        return 0.0 if held == 0 else held  # already has at most `digits` decimals: rounding keeps it
     try:
-        d = Decimal(repr(round15(float(x))))
+        d = Decimal(text)
         quantum = Decimal(1).scaleb(-digits)
         rounded = d.quantize(quantum, rounding=ROUND_HALF_UP)
     except InvalidOperation:  # huge values: Excel would not round them either

@@ -23,6 +23,7 @@ from perfscore.rules.values import (
     is_blank,
     normalize_text,
     parse_nature,
+    parse_number,
     parse_operator,
     parse_qual_level,
     parse_quantity,
@@ -47,7 +48,7 @@ def _profile(profile: "Profile | str | None") -> Profile:
 
 
 def _weight(raw: object, cell: str | None) -> float:
-    weight = parse_quantity(raw, what="分值", cell=cell).value
+    weight = parse_number(raw, what="分值", cell=cell)
     if weight < 0:
         raise RuleInputError(f"分值不能为负数：{weight:g}", cell=cell)
     return weight

@@ -47,6 +47,7 @@ _BLANK_TEXTS = ("", "-", "—", "--", "/", "／")
 
 _NUMBER_RE = re.compile(r"[-+]?(?:\d+(?:,\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _SPACES_RE = re.compile(r"\s+")
+_INFINITIES = (float("inf"), float("-inf"))
 
 # The text parsers below are memoised per text (bounded): a batch of forms from one template repeats the same
 # labels, operators and targets thousands of times. What they cache never names a cell: a refusal is cached
@@ -176,7 +177,7 @@ def parse_quantity(raw: object, *, what: str = "数值", cell: str | None = None
     if isinstance(raw, bool):
         raise RuleInputError(f"{what}应为数值，实际为逻辑值 {raw}", **_where(cell))
     if isinstance(raw, (int, float)):
-        if raw != raw or raw in (float("inf"), float("-inf")):
+        if raw != raw or raw in _INFINITIES:
             raise RuleInputError(f"{what}不是有限数值", **_where(cell))
         return Quantity(float(raw), raw=raw)
     if raw is None:
@@ -227,6 +228,8 @@ def parse_number(raw: object, *, what: str = "数值", cell: str | None = None, 
     """A plain number (percent text becomes a fraction). Blank -> None when allowed, else RuleInputError."""
     if allow_blank and is_blank(raw):
         return None
+    if type(raw) in (int, float) and raw == raw and raw not in _INFINITIES:
+        return float(raw)  # what parse_quantity would say, without building a Quantity
     return parse_quantity(raw, what=what, cell=cell).value
 
 

@@ -85,3 +85,24 @@ def test_compare15_fast_path_is_the_definition(a, ulps, other_sign):
             b = -b
     assert compare15(a, b) == _compare15_by_definition(a, b)
     assert compare15(b, a) == _compare15_by_definition(b, a)
+
+
+def _excel_round_by_definition(x: float, digits: int) -> float:
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    try:
+        d = Decimal(repr(_round15_by_definition(float(x))))
+        rounded = d.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return _round15_by_definition(float(x))
+    result = float(rounded)
+    return 0.0 if result == 0 else result
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e17, max_value=1e17)
+       | st.sampled_from([0.0, -0.0, 5.0, 3.11, 2.675, 1e-7, 1e15, 1e16, 123456789012.345]),
+       st.integers(-2, 6))
+def test_excel_round_fast_path_is_the_definition(x, digits):
+    got, want = excel_round(x, digits), _excel_round_by_definition(x, digits)
+    assert got == want and math.copysign(1, got) == math.copysign(1, want)
