@@ -59,9 +59,15 @@ class _View:
         self.cells = sheet.cells
         self.prefix = f"{sheet.name}!"
         self.col_prefix: dict[int, str] = {}
-        keys = sorted(sheet.cells)  # row-major: one sort gives the rows and the extent
-        self.max_row = keys[-1][0] if keys else 0
-        self.max_col = max((c for _, c in keys), default=0)
+        self.rows: dict[int, list[CellData]] = {}
+        for key, cell in sorted(sheet.cells.items()):  # row-major: each row comes out in column order
+            row = self.rows.get(key[0])
+            if row is None:
+                self.rows[key[0]] = [cell]
+            else:
+                row.append(cell)
+        self.max_row = max(self.rows, default=0)
+        self.max_col = max((row[-1].col for row in self.rows.values()), default=0)
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
         self.span: dict[tuple[int, int], tuple[int, int]] = {}
         for r1, c1, r2, c2 in sheet.merged:
@@ -71,15 +77,6 @@ class _View:
                 for c in range(c1, c2c + 1):
                     if (r, c) != (r1, c1):
                         self.anchor[(r, c)] = (r1, c1)
-        self.rows: dict[int, list[CellData]] = {}
-        cells = sheet.cells
-        for key in keys:
-            cell = cells[key]
-            row = self.rows.get(cell.row)
-            if row is None:
-                self.rows[cell.row] = [cell]
-            else:
-                row.append(cell)
 
     def anchor_of(self, r: int, c: int) -> tuple[int, int]:
         return self.anchor.get((r, c), (r, c))
@@ -90,9 +87,11 @@ class _View:
     def cell(self, r: int, c: int) -> CellData | None:
         return self.sheet.cells.get(self.anchor_of(r, c))
 
-    def _col_prefix(self, c: int) -> str:
+    def col_prefix_of(self, c: int) -> str:
         """'Sheet!G': the cell address of column c without its row, made once per column."""
-        out = self.col_prefix[c] = self.prefix + col_letter(c)
+        out = self.col_prefix.get(c)
+        if out is None:
+            out = self.col_prefix[c] = self.prefix + col_letter(c)
         return out
 
     def sourced(self, r: int, c: int | None) -> Sourced:
@@ -101,33 +100,12 @@ class _View:
         key = (r, c)
         key = self.anchor.get(key, key)
         r, c = key
-        col_prefix = self.col_prefix.get(c) or self._col_prefix(c)
+        col_prefix = self.col_prefix_of(c)
         cell = self.cells.get(key)
         if cell is None:
             return new_sourced(None, col_prefix + str(r))
         formula = cell.formula
         return new_sourced(cell.value, col_prefix + str(r), formula, formula is not None)
-
-    def sourced_row(self, r: int, cols: tuple[int | None, ...]) -> list[Sourced]:
-        """[self.sourced(r, c) for c in cols], sharing the row's work (most cells are not in a merge)."""
-        cells, anchor, row = self.cells, self.anchor, str(r)
-        out: list[Sourced] = []
-        for c in cols:
-            if c is None:
-                out.append(MISSING)
-                continue
-            key = (r, c)
-            if key in anchor:
-                out.append(self.sourced(r, c))
-                continue
-            col_prefix = self.col_prefix.get(c) or self._col_prefix(c)
-            cell = cells.get(key)
-            if cell is None:
-                out.append(new_sourced(None, col_prefix + row))
-            else:
-                formula = cell.formula
-                out.append(new_sourced(cell.value, col_prefix + row, formula, formula is not None))
-        return out
 
     def text(self, r: int, c: int) -> str:
         cell = self.cell(r, c)
@@ -151,6 +129,32 @@ class _View:
             if not s.is_blank or s.formula:
                 return s
         return first_slot
+
+
+class _RowReader:
+    """Sourced of a fixed set of columns (None: no such column), row after row; most cells are not merged."""
+
+    def __init__(self, view: _View, cols: tuple[int | None, ...]):
+        self.view = view
+        self.blank_row = [MISSING] * len(cols)
+        self.present = [(i, c, view.col_prefix_of(c)) for i, c in enumerate(cols) if c is not None]
+
+    def read(self, r: int) -> list[Sourced]:
+        view = self.view
+        cells, anchor, row = view.cells, view.anchor, str(r)
+        out = self.blank_row.copy()
+        for i, c, col_prefix in self.present:
+            key = (r, c)
+            if key in anchor:
+                out[i] = view.sourced(r, c)
+                continue
+            cell = cells.get(key)
+            if cell is None:
+                out[i] = new_sourced(None, col_prefix + row)
+            else:
+                formula = cell.formula
+                out[i] = new_sourced(cell.value, col_prefix + row, formula, formula is not None)
+        return out
 
 
 # -- header bands ------------------------------------------------------------------------------------------
@@ -251,6 +255,7 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
     wcol, scol = cols["weight"], cols["score"]
     row_cols = tuple(cols.values())  # in _INDICATOR_ROLES order, which is Indicator's field order
     has_l1, has_l2 = cols["level1"] is not None, cols["level2"] is not None
+    read_row = _RowReader(view, row_cols).read
 
     indicators: list[Indicator] = []
     subtotals: list[Subtotal] = []
@@ -292,7 +297,7 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
             continue
         if texts and _label_flags(texts[0][1]) & _ENDS:  # texts are in column order: the row's first text
             break
-        row_vals = view.sourced_row(r, row_cols)
+        row_vals = read_row(r)
         if has_l1:
             new_l1 = row_vals[0]
             if not new_l1.is_blank:
