@@ -17,7 +17,7 @@ from perfscore.checks.formulas import is_idiomatic_literal, is_threshold_literal
 from perfscore.checks.profile_choice import cell_profile
 from perfscore.checks.registry import spec
 from perfscore.checks.shape import area_of, literals, tokenize
-from perfscore.forms.model import Form, FundsRow, Indicator, Sourced
+from perfscore.forms.model import Form, FundsRow, Indicator, Sourced, split_group_weight
 from perfscore.rules import (
     NotApplicable,
     Profile,
@@ -120,12 +120,10 @@ def _number_of(raw: object) -> float | None:
 
 def _number(s: Sourced) -> float | None:
     """The value as a number; None for blank, 不适用, or text that is not a number (reported elsewhere)."""
-    if s.is_blank:
-        return None
     raw = s.value
     if type(raw) in _PLAIN:
-        return _number_of(raw)
-    if is_blank(raw):
+        return _number_of(raw)  # blank text included
+    if raw is None or is_blank(raw):
         return None
     q = _parse_or_none(raw)
     return None if q is None else q.value
@@ -284,8 +282,9 @@ def _indicator(ctx: _Ctx, ind: Indicator) -> None:
     weight, score = _number(ind.weight), _number(ind.score)
     if is_not_applicable(ind.score.value) or is_not_applicable(ind.actual.value):
         return
+    bonus = _is_bonus(ind)
     # SCORE_OVER_WEIGHT
-    if _is_bonus(ind):
+    if bonus:
         if score is not None and score < 0 and "减" not in ind.level2.text() + ind.level3.text():
             ctx.add("SCORE_OVER_WEIGHT", ind.score, f"加分项“{ind.name}”得分为 {_g(score)}，不应为负数。")
     elif weight is not None:
@@ -298,7 +297,7 @@ def _indicator(ctx: _Ctx, ind: Indicator) -> None:
             score = None  # reported: comparing it with the rule as well would say the same twice
         elif score is not None and score < 0:
             ctx.add("SCORE_OVER_WEIGHT", ind.score, f"“{ind.name}”得分 {_g(score)} 为负数；得分应在 0 与分值 {_g(weight)} 之间。")
-    if _is_bonus(ind) or weight is None or weight <= 0:
+    if bonus or weight is None or weight <= 0:
         return
     if ind.target.is_blank and ind.actual.is_blank:
         return  # judgement item scored by its 评价要点 (department forms): no rule to recompute
@@ -435,9 +434,9 @@ def _unit_conflict(a: str, b: str) -> bool:
 
 def _deviation_reason(ctx: _Ctx, ind: Indicator, weight: float, score: float | None, lost: bool,
                       missed: str | None) -> None:
-    if "deviation_reason" not in ctx.form.column_map:
-        return
     if not (lost or missed):
+        return
+    if not any(role == "deviation_reason" for role, _ in ctx.form.columns):
         return
     reason = normalize_text(ind.deviation_reason.text())
     if reason and reason not in _NO_REASON:
@@ -597,6 +596,12 @@ def _weights(ctx: _Ctx) -> None:
     _template_weights(ctx)
 
 
+@lru_cache(maxsize=4096)
+def _group_name(level1: str) -> str:
+    """The first-level name without its written weight ("部门决策 (15分)" -> "部门决策"), once per text."""
+    return split_group_weight(level1)[0]
+
+
 def _match_level1(name: str, keys: Iterable[str]) -> str | None:
     return _match_level1_cached(name, tuple(keys))
 
@@ -613,7 +618,7 @@ def _match_level1_cached(name: str, keys: tuple[str, ...]) -> str | None:
 
 
 def _template_weights(ctx: _Ctx) -> None:
-    from perfscore.forms.model import FormKind, split_group_weight
+    from perfscore.forms.model import FormKind
 
     form, p = ctx.form, ctx.profile
     if form.kind != FormKind.PROJECT or not p.first_level_weights:
@@ -628,7 +633,7 @@ def _template_weights(ctx: _Ctx) -> None:
     for ind in form.indicators:
         if _is_bonus(ind):
             continue
-        name = split_group_weight(ind.level1.text())[0]
+        name = _group_name(ind.level1.text())
         key = "预算执行率" if ind.is_exec_rate and "预算执行率" in p.first_level_weights else _match_level1(
             name, p.first_level_weights)
         if key is None:
@@ -908,8 +913,6 @@ _TOTAL_STATEMENT = re.compile(r"自评(?:价)?(?:总)?得分\s*(?:为|是|:|：)
 
 def check_declared_texts(grid: WorkbookGrid, forms: Sequence[Form], profile: Profile, file: str) -> list[Finding]:
     """TOTAL_MISMATCH between the table and what the report text around it says ("自评得分 97.5分")."""
-    from perfscore.forms.model import split_group_weight
-
     if len(forms) != 1:
         return []
     form = forms[0]
@@ -922,7 +925,7 @@ def check_declared_texts(grid: WorkbookGrid, forms: Sequence[Form], profile: Pro
         table_total = sum15(scores)
     groups: dict[str, list[float]] = {}
     for ind in form.indicators:
-        name = split_group_weight(ind.level1.text())[0]
+        name = _group_name(ind.level1.text())
         v = _number(ind.score)
         if name and v is not None:
             groups.setdefault(normalize_text(name), []).append(v)
