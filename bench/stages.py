@@ -34,12 +34,11 @@ def run(files: list[Path], outdir: Path) -> dict[str, float]:
     from perfscore.forms import read_forms
     from perfscore.recalc.engine import evaluate
     from perfscore.xlsx.repack import build_package
-    from perfscore.recalc.sheetxml import find_formula_cells
     from perfscore.recalc.task import _extent, _functions, recomputed_grid
     from perfscore.recalc.writeback import patched_parts
     from perfscore.xlsx.atomic import write_bytes_atomic
     from perfscore.xlsx.package import XlsxPackage, list_sheets
-    from perfscore.xlsx.reader import grid_from_package
+    from perfscore.xlsx.reader import grid_and_spans
 
     times: dict[str, float] = defaultdict(float)
     clock = time.perf_counter
@@ -53,21 +52,20 @@ def run(files: list[Path], outdir: Path) -> dict[str, float]:
     for i, path in enumerate(files):
         def read():
             pkg = XlsxPackage(path.read_bytes(), str(path))
-            return pkg, grid_from_package(pkg, with_formats=True)
-        pkg, grid = timed("1 读取网格 grid read", read)
+            return (pkg, *grid_and_spans(pkg, with_formats=True))
+        pkg, grid, spans = timed("1 读取网格+公式位置 grid read + formula spans", read)
 
         def spans_of():
             entries, _, _ = list_sheets(pkg)
             parts = [e.part for e in entries]
             xmls = [pkg.read(p) for p in parts]
-            spans = [find_formula_cells(x) for x in xmls]
             arrays = {}
             for k, ss in enumerate(spans):
                 for sp in ss:
                     if sp.f_kind == "array" and sp.f_ref:
                         arrays.setdefault(k, {})[(sp.row, sp.col)] = _extent(sp.f_ref)
-            return parts, xmls, spans, arrays
-        parts, xmls, spans, arrays = timed("2 公式位置 formula spans", spans_of)
+            return parts, xmls, arrays
+        parts, xmls, arrays = timed("2 数组公式 array formulas", spans_of)
         result = timed("3 引擎 engine", evaluate, grid, _functions(None), arrays)
         replaced, _ = timed("4 写回 patch", patched_parts, parts, xmls, spans, grid, result.values)
         data = timed("5a 打包 zip", build_package, pkg, replaced)

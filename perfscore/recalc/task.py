@@ -15,14 +15,13 @@ from perfscore.recalc.engine import EngineResult, evaluate
 from perfscore.recalc.errors import RecalcFileError
 from perfscore.recalc.functions import FunctionTable
 from perfscore.xlsx.repack import build_package
-from perfscore.recalc.sheetxml import find_formula_cells
 from perfscore.recalc.writeback import patched_parts
 from perfscore.rules import PerfscoreError
 from perfscore.xlsx.atomic import write_bytes_atomic
 from perfscore.xlsx.errors import XlsxError
 from perfscore.xlsx.grid import CellData, WorkbookGrid, parse_ref
 from perfscore.xlsx.package import DEFAULT_LIMITS, XlsxPackage, list_sheets
-from perfscore.xlsx.reader import grid_from_package
+from perfscore.xlsx.reader import grid_and_spans
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm"}
 OTHER_SPREADSHEETS = {".xls": "旧版 .xls 格式不支持，请另存为 .xlsx", ".ods": "OpenDocument (.ods) 格式不支持，请另存为 .xlsx",
@@ -108,11 +107,10 @@ def _recalc(path: str, output: str | None, options: TaskOptions, t0: float) -> F
     if size > DEFAULT_LIMITS.max_file:
         raise XlsxError("xlsx.zip_bomb", f"文件 {path} 过大（{size // 1048576} MB），超过上限", path)
     pkg = XlsxPackage(p.read_bytes(), path)
-    grid = grid_from_package(pkg, with_formats=True)
+    grid, spans = grid_and_spans(pkg, with_formats=True)  # one pass over each sheet's XML gives both
     entries, _, _ = list_sheets(pkg)
     parts = [e.part for e in entries]
     xmls = [pkg.read(part) for part in parts]
-    spans = [find_formula_cells(xml) for xml in xmls]
     arrays: dict[int, dict[tuple[int, int], tuple[int, int]]] = {}
     for i, sheet_spans in enumerate(spans):
         for sp in sheet_spans:

@@ -3,8 +3,9 @@
 One pass of lxml over each sheet's XML gives the cached values *and* the formulas with their cell types, so a
 number stored as text is seen as text (t="s"/"str"/"inlineStr"). Shared formulas are expanded to every cell
 they cover (openpyxl's Translator, the tokenizer only, not its workbook model).
-Measured on the 2-core box (bench/stages.py): ≈2 ms per 45-row template form, ≈0.5 ms of it lxml's parse;
-the per-cell loop does no string work for styled empty cells and looks refs and formats up in dicts.
+Sheets in the plain shape every common writer produces are read by a strict byte scanner (sheetscan.py)
+instead of walking lxml's tree, and the same pass yields the formula cells' byte spans the recalc write-back
+patches; any other sheet is read with lxml exactly as before.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from pathlib import Path
 from openpyxl.formula.translate import Translator, TranslatorError
 
 from .grid import CellData, ExcelError, SheetGrid, WorkbookGrid, cell_ref, parse_ref
-from .package import NS_MAIN, REL_SHARED_STRINGS, REL_STYLES, DEFAULT_LIMITS, Limits, XlsxPackage, list_sheets
+from .errors import XlsxError
+from .package import NS_MAIN, REL_SHARED_STRINGS, REL_STYLES, DEFAULT_LIMITS, Limits, XlsxPackage, list_sheets, parse_xml_bytes
+from .sheetscan import NotPlain, PlainSheet, f_attributes, plain_sheet, xml_text
+from .spans import FormulaSpan, find_formula_cells, formula_span
 
 _M = f"{{{NS_MAIN}}}"
 _TAG_ROW, _TAG_C, _TAG_V, _TAG_F, _TAG_IS, _TAG_T = (_M + t for t in ("row", "c", "v", "f", "is", "t"))
@@ -38,6 +42,13 @@ def read_grid(path: str | Path, limits: Limits = DEFAULT_LIMITS, with_formats: b
 
 
 def grid_from_package(pkg: XlsxPackage, with_formats: bool = True) -> WorkbookGrid:
+    return grid_and_spans(pkg, with_formats, with_spans=False)[0]
+
+
+def grid_and_spans(pkg: XlsxPackage, with_formats: bool = True,
+                   with_spans: bool = True) -> tuple[WorkbookGrid, list[list[FormulaSpan]]]:
+    """The grid and, per sheet in grid order, the byte spans of its formula cells (empty lists when
+    with_spans is False). Each sheet's XML is read once for both."""
     entries, wb_root, wb_part = list_sheets(pkg)
     wb_rels = pkg.rels(wb_part)
     strings: list[str] = []
@@ -48,12 +59,14 @@ def grid_from_package(pkg: XlsxPackage, with_formats: bool = True) -> WorkbookGr
         elif rtype == REL_STYLES and with_formats and pkg.has(target):
             xf_formats = _xf_number_formats(pkg, target)
     grid = WorkbookGrid(path=pkg.path)
+    spans: list[list[FormulaSpan]] = []
     for entry in entries:
-        sheet = _read_sheet(pkg, entry.part, entry.name, strings, xf_formats)
+        sheet, sheet_spans = _read_sheet(pkg, entry.part, entry.name, strings, xf_formats, with_spans)
         sheet.hidden = entry.state != "visible"
         grid.sheets.append(sheet)
+        spans.append(sheet_spans)
     grid.defined_names.update(_defined_names(wb_root, [e.name for e in entries], entries))
-    return grid
+    return grid, spans
 
 
 def _text_of(si) -> str:
@@ -117,9 +130,117 @@ def _number(text: str) -> float | int:
     return float(text)
 
 
+def _typed_value(t: str, v_text: str | None, inline: str | None, has_formula: bool) -> tuple[object, bool]:
+    """(value, stored as text) of a cell from its type attribute, `<v>` text and inline-string text
+    (None when the cell has no `<is>`)."""
+    if t == "inlineStr":
+        return (inline if inline is not None else ""), True
+    if v_text is not None:
+        if t == "n":
+            try:
+                return _number(v_text), False
+            except ValueError:
+                return v_text, True
+        if t == "s":
+            return None, True  # resolved by the caller, which holds the shared strings
+        if t == "str":
+            return v_text, True
+        if t == "b":
+            return v_text.strip() in ("1", "true"), False
+        if t == "e":
+            return ExcelError(v_text.strip()), False
+        return v_text, False  # "d": ISO 8601 text, kept as written
+    if t == "str" and has_formula:
+        return "", True
+    return None, False
+
+
 def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str],
-                xf_formats: tuple[str | None, ...] | list[str | None]) -> SheetGrid:
-    root = pkg.xml(part)
+                xf_formats: tuple[str | None, ...] | list[str | None],
+                with_spans: bool) -> tuple[SheetGrid, list[FormulaSpan]]:
+    xml = pkg.read(part)
+    plain = plain_sheet(xml)
+    if plain is not None:
+        try:
+            rest = parse_xml_bytes(plain.rest, part, pkg.path)
+        except XlsxError:
+            rest = None  # let the full parse below raise its own error, about the part as written
+        if rest is not None and rest.find(_M + "sheetData") is not None:
+            try:
+                sheet, spans = _scanned_sheet(plain, name, strings, xf_formats, with_spans)
+            except NotPlain:
+                pass
+            else:
+                _merges_and_ignored(rest, sheet)
+                return sheet, spans
+    root = parse_xml_bytes(xml, part, pkg.path)
+    sheet = _lxml_sheet(root, name, strings, xf_formats)
+    _merges_and_ignored(root, sheet)
+    return sheet, (find_formula_cells(xml) if with_spans else [])
+
+
+_T_NAMES = {b"n": "n", b"s": "s", b"str": "str", b"inlineStr": "inlineStr", b"b": "b", b"e": "e", b"d": "d"}
+_BREF_CACHE: dict[bytes, tuple[int, int]] = {}
+
+
+def _bref_parsed(ref: bytes) -> tuple[int, int]:
+    if len(_BREF_CACHE) > 200_000:
+        _BREF_CACHE.clear()
+    hit = _BREF_CACHE[ref] = parse_ref(ref.decode("ascii"))
+    return hit
+
+
+def _scanned_sheet(plain: PlainSheet, name: str, strings: list[str],
+                   xf_formats: tuple[str | None, ...] | list[str | None],
+                   with_spans: bool) -> tuple[SheetGrid, list[FormulaSpan]]:
+    """Cells (and formula spans) of a sheet accepted by sheetscan.plain_sheet. Same values as _lxml_sheet."""
+    sheet = SheetGrid(name=name)
+    cells = sheet.cells
+    spans: list[FormulaSpan] = []
+    shared: dict[str, tuple[str, int, int]] = {}
+    n_strings, n_formats = len(strings), len(xf_formats)
+    fmt_of: dict[bytes, str | None] = {}
+    refs = _BREF_CACHE
+    t_names = _T_NAMES
+    pos = plain.first  # where the current cell starts in the part
+    for whole, c_attrs, ref, s, tb, body, f_attrs, f_raw, v_raw, is_raw, gap in plain.cells:
+        start = pos
+        pos += len(whole) + len(gap)
+        if not body:
+            continue  # <c .../> or <c ...></c>: a styled empty cell is a blank, not a 0
+        has_is = body[:3] == b"<is"
+        if not v_raw and f_attrs is None and not has_is:
+            continue  # only an empty <v/>
+        rc = refs.get(ref)
+        rr, col_no = rc if rc is not None else _bref_parsed(ref)
+        t = "n" if tb is None else (t_names.get(tb) or tb.decode("ascii"))
+        formula = None
+        if f_attrs is not None:
+            fa = f_attributes(f_attrs) if f_attrs else {}
+            text = xml_text(f_raw) if f_raw else None
+            formula = _formula(fa.get("t", "normal"), fa.get("si", ""), text, rr, col_no, shared)
+            if with_spans:
+                spans.append(formula_span(rr, col_no, start, start + len(whole), b"", c_attrs, body, f_attrs))
+        v_text = xml_text(v_raw) if v_raw else None
+        if t == "s" and v_text is not None:
+            i = int(v_text)
+            value, text_typed = (strings[i] if i < n_strings else ""), True
+        else:
+            inline = (xml_text(is_raw) if is_raw else "") if has_is else None
+            value, text_typed = _typed_value(t, v_text, inline, formula is not None)
+        if value is None and formula is None:
+            continue
+        fmt = None
+        if n_formats and s is not None:
+            fmt = fmt_of.get(s, _UNSEEN)
+            if fmt is _UNSEEN:
+                idx = int(s)
+                fmt = fmt_of[s] = xf_formats[idx] if idx < n_formats else None
+        cells[(rr, col_no)] = CellData(rr, col_no, value, formula, fmt, text_typed)
+    return sheet, spans
+
+
+def _lxml_sheet(root, name: str, strings: list[str], xf_formats: tuple[str | None, ...] | list[str | None]) -> SheetGrid:
     sheet = SheetGrid(name=name)
     cells = sheet.cells
     shared: dict[str, tuple[str, int, int]] = {}  # si -> (formula text without "=", master row, master col)
@@ -155,32 +276,15 @@ def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str],
                 if v_text is None and f_node is None and is_node is None:
                     continue
                 t = c.get("t", "n")
-                formula = _formula(f_node, rr, col_no, shared) if f_node is not None else None
-                value: object = None
-                text_typed = False
-                if t == "inlineStr":
-                    value = _text_of(is_node) if is_node is not None else ""
-                    text_typed = True
-                elif v_text is not None:
-                    if t == "n":
-                        try:
-                            value = _number(v_text)
-                        except ValueError:
-                            value, text_typed = v_text, True
-                    elif t == "s":
-                        i = int(v_text)
-                        value = strings[i] if i < n_strings else ""
-                        text_typed = True
-                    elif t == "str":
-                        value, text_typed = v_text, True
-                    elif t == "b":
-                        value = v_text.strip() in ("1", "true")
-                    elif t == "e":
-                        value = ExcelError(v_text.strip())
-                    else:  # "d": ISO 8601 text, kept as written
-                        value = v_text
-                elif t == "str" and formula is not None:
-                    value, text_typed = "", True
+                formula = None
+                if f_node is not None:
+                    formula = _formula(f_node.get("t", "normal"), f_node.get("si", ""), f_node.text, rr, col_no, shared)
+                if t == "s" and v_text is not None:
+                    i = int(v_text)
+                    value, text_typed = (strings[i] if i < n_strings else ""), True
+                else:
+                    inline = _text_of(is_node) if is_node is not None else None
+                    value, text_typed = _typed_value(t, v_text, inline, formula is not None)
                 if value is None and formula is None:
                     continue
                 fmt = None
@@ -192,6 +296,10 @@ def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str],
                             idx = int(s)
                             fmt = fmt_of[s] = xf_formats[idx] if idx < n_formats else None
                 cells[(rr, col_no)] = CellData(rr, col_no, value, formula, fmt, text_typed)
+    return sheet
+
+
+def _merges_and_ignored(root, sheet: SheetGrid) -> None:
     merge_root = root.find(_M + "mergeCells")
     if merge_root is not None:
         for m in merge_root.iterchildren(_M + "mergeCell"):
@@ -205,14 +313,12 @@ def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str],
         for e in ign.iterchildren(_M + "ignoredError"):
             kinds = frozenset(k for k, v in e.attrib.items() if k != "sqref" and v in ("1", "true"))
             sheet.ignored_errors.append((e.get("sqref", ""), kinds))
-    return sheet
 
 
-def _formula(f_node, row: int, col: int, shared: dict[str, tuple[str, int, int]]) -> str | None:
-    ftype = f_node.get("t", "normal")
-    text = f_node.text
+def _formula(ftype: str, si: str, text: str | None, row: int, col: int,
+             shared: dict[str, tuple[str, int, int]]) -> str | None:
+    """The formula of a cell from its `<f>`: shared formulas expanded from their master cell."""
     if ftype == "shared":
-        si = f_node.get("si", "")
         if text:  # the master cell carries the text
             shared[si] = (text, row, col)
             return "=" + text

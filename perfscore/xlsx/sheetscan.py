@@ -1,0 +1,131 @@
+"""A strict byte scanner for a sheet's cells: one pass gives the grid's cells and the formula cells' byte spans.
+
+Walking lxml's tree costs a Python-level proxy per element and attribute; most sheets are written by Excel,
+WPS or openpyxl in one plain shape: `<row ...><c r=".." s=".." t=".."><f ..>..</f><v>..</v></c>...</row>`.
+`plain_sheet` accepts exactly that shape: one regex split cuts `<sheetData>` into cells, and what is left
+between them must be row tags only. Anything outside the grammar (namespace prefixes,
+cells without `r`, rich inline text, comments, CDATA, entities other than XML's own, other encodings, ...) makes
+it answer None and the caller reads the sheet with lxml as before. The rest of the sheet (merges, ignored errors)
+is still parsed by lxml with `<sheetData>` emptied, so the part as a whole is still checked for well-formedness
+and DOCTYPE like every other part.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Attribute values we accept: no markup, no entity, no whitespace an XML parser would normalise.
+_VAL = rb'"[^"<&\t\n\r]*"'
+_ROW_ATTRS = rb"(?:\s+(?!xmlns)[A-Za-z_][\w.:-]*\s*=\s*" + _VAL + rb")*\s*"
+_T_OPEN = rb'<t(?: xml:space="preserve")?'
+# groups: 1 attribute text of <c>, 2 r, 3 s, 4 t, 5 body, 6 attribute text of <f>, 7 formula, 8 <v>, 9 inline text
+# One cell. Groups: 1 the whole element, 2 attribute text of <c>, 3 r, 4 s, 5 t, 6 content, 7 attribute text of
+# <f> (None: no formula), 8 formula text, 9 <v> text, 10 inline string text.
+_CELL = re.compile(
+    rb'(<c( r="([A-Z]{1,3}[1-9][0-9]{0,6})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?'
+    rb'(?: cm="[0-9]{1,9}")?(?: vm="[0-9]{1,9}")?(?: ph="(?:[01]|true|false)")?)'
+    rb"(?:/>|>("
+    rb"(?:<f((?: [a-zA-Z0-9]{1,16}=" + _VAL + rb")*)(?:/>|>([^<]*)</f>))?(?:<v>([^<]*)</v>|<v/>)?"
+    rb"|<is>(?:" + _T_OPEN + rb">([^<]*)</t>|" + _T_OPEN + rb"/>)?</is>|<is/>"
+    rb")</c>))")
+_GROUPS = 10
+# What is left between the cells once each is replaced by \x01 (a byte no XML text holds): rows only.
+_ROWS = re.compile(rb"(?:\s*<row" + _ROW_ATTRS + rb"(?:/>|>(?:\s*\x01)*\s*</row>))*\s*")
+_SHEETDATA_OPEN = re.compile(rb"<sheetData" + _ROW_ATTRS + rb"(/?)>")
+# A row tag naming one attribute twice (refused by XML parsers; the row grammar alone would take it).
+_DUP_ROW_ATTR = re.compile(rb"<row\b[^>]*?\s([\w:.-]+)\s*=[^>]*?\s\1\s*=")
+# Control characters an XML parser refuses anywhere (tab, LF and CR are allowed).
+_CONTROL = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
+_ENTITY = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+class NotPlain(Exception):
+    """The sheet is outside the scanner's grammar: read it with lxml."""
+
+
+@dataclass(frozen=True)
+class PlainSheet:
+    """A sheet accepted by the scanner."""
+
+    cells: list[tuple]  # per <c>, in document order: the _CELL groups, then the bytes up to the next cell
+    first: int  # position in the part of the first cell
+    rest: bytes  # the part with sheetData emptied, for lxml (merges, ignored errors, well-formedness)
+
+
+def plain_sheet(xml: bytes) -> PlainSheet | None:
+    """The part's cells split out by the scanner, or None when it is not in the plain shape."""
+    if xml.count(b"<sheetData") != 1 or not _utf8(xml):
+        return None
+    m = _SHEETDATA_OPEN.search(xml)
+    if m is None or m.group(1):
+        return None  # prefixed, odd attributes, or an empty <sheetData/>
+    start = m.end()
+    end = xml.find(b"</sheetData>", start)
+    if end < 0:
+        return None
+    inner = xml[start:end]
+    if (len(inner.translate(None, _CONTROL)) != len(inner) or b"]]>" in inner
+            or b"\xef\xbf\xbe" in inner or b"\xef\xbf\xbf" in inner):
+        return None  # bytes an XML parser refuses: leave the error to it
+    parts = _CELL.split(inner)
+    skeleton = b"\x01".join(parts[::_GROUPS + 1])
+    if not _ROWS.fullmatch(skeleton) or _DUP_ROW_ATTR.search(skeleton):
+        return None
+    cells = list(zip(*[iter(parts[1:])] * (_GROUPS + 1)))
+    return PlainSheet(cells, start + len(parts[0]), xml[:start] + xml[end:])
+
+
+def _utf8(xml: bytes) -> bool:
+    """True when the part is UTF-8 (no declaration, or one naming UTF-8), so bytes can be scanned directly."""
+    head = xml[:200]
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if not head.startswith(b"<?xml"):
+        return not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    decl = head[:head.find(b"?>")]
+    m = _ENCODING.search(decl)
+    return m is None or m.group(1).lower() in (b"utf-8", b"utf8")
+
+
+def _entity(m: re.Match) -> str:
+    named, dec, hexa = m.groups()
+    if named:
+        return _NAMED[named]
+    code = int(dec) if dec else int(hexa, 16)
+    if not (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF):
+        raise NotPlain(f"character reference {m.group(0)} is not an XML character")
+    return chr(code)
+
+
+_F_ATTR = re.compile(rb'([a-zA-Z0-9]+)="([^"]*)"')
+
+
+def f_attributes(raw: bytes) -> dict[str, str]:
+    """Attributes of an accepted `<f>` (the grammar fixed their shape); a repeated name is not XML."""
+    pairs = _F_ATTR.findall(raw)
+    out = {name.decode("ascii"): xml_text(value) for name, value in pairs}
+    if len(out) != len(pairs):
+        raise NotPlain("an attribute of <f> given twice")
+    return out
+
+
+@lru_cache(maxsize=8192)
+def xml_text(raw: bytes) -> str:
+    """Element text as an XML parser reports it: UTF-8 decoded, line ends normalised, references resolved.
+    Memoised: forms of one template repeat the same labels and formulas."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotPlain("not UTF-8") from exc
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        resolved = _ENTITY.sub(_entity, text)
+        if "&" in _ENTITY.sub("", text):
+            raise NotPlain("an entity other than XML's predefined ones")
+        text = resolved
+    return text
