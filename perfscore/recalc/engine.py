@@ -84,7 +84,9 @@ class _Model:
 
     def set_constant(self, s: int, r: int, c: int, value: object) -> None:
         m = self.m
-        if value is None:
+        if type(value) is str:  # most constants of a form are labels
+            m.update_cell_with_text(s, r, c, value)
+        elif value is None:
             m.clear_cell_contents(s, r, c)
         elif isinstance(value, bool):
             m.update_cell_with_bool(s, r, c, value)
@@ -225,17 +227,16 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
                 model.set_constant(s, r, c, cell.value)  # a constant until the fallback computes it
                 formula_cells.append((key, ""))
                 continue
-            where = f"{sheet.name}!{cell_ref(r, c)}"
             if lifter.needs_lift(formula):
                 try:
-                    formula = lifter.lift(formula, s, sheet.name, where, host=key)
+                    formula = lifter.lift(formula, s, sheet.name, f"{sheet.name}!{cell_ref(r, c)}", host=key)
                 except BridgeError as exc:
                     result.notes.append(f"{exc}，保留原值")
                     result.kept.add(key)
                     model.set_constant(s, r, c, cell.value)
                     continue
-            if _EXTERNAL.search(_outside_strings(formula)):
-                result.notes.append(f"{where}：引用了其他工作簿（外部链接），无法重算，保留原值")
+            if "[" in formula and _EXTERNAL.search(_outside_strings(formula)):
+                result.notes.append(f"{sheet.name}!{cell_ref(r, c)}：引用了其他工作簿（外部链接），无法重算，保留原值")
                 result.kept.add(key)
                 model.set_constant(s, r, c, cell.value)
                 continue

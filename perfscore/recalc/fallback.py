@@ -115,7 +115,13 @@ def array_context(formula: str, array_anchor: bool) -> bool:
 
 def classify(formula: str, *, array_anchor: bool, ours: frozenset[str]) -> str | None:
     """Why ironcalc cannot be trusted with this formula (Chinese), or None. `ours`: perfscore function names.
-    Runs on every formula of the fast path, so the verdict is memoised on (functions called, array context)."""
+    Runs on every formula of the fast path, so it is memoised on the formula text (forms of one template repeat
+    their formulas) and, below that, on (functions called, array context)."""
+    return _classify(formula, array_anchor, ours)
+
+
+@functools.lru_cache(maxsize=8192)
+def _classify(formula: str, array_anchor: bool, ours: frozenset[str]) -> str | None:
     text = _outside_strings(formula)
     found = _FUNC_FAST.findall(text)
     if not found:

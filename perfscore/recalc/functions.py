@@ -25,7 +25,11 @@ class CallOutcome:
 
 
 def _key(args: list[object]) -> tuple:
-    return tuple(tuple(_key(a)) if isinstance(a, list) else (type(a).__name__, a) for a in args)
+    """The arguments with their types (1.0, True and "1" are different questions); ranges are lists."""
+    types = tuple(map(type, args))
+    if list in types:
+        return tuple(_key(a) if type(a) is list else a for a in args), types
+    return tuple(args), types
 
 
 class FunctionTable:
