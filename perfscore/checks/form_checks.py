@@ -53,6 +53,13 @@ def _pct(x: float) -> str:
     return f"{round15(x * 100):.2f}%".replace(".00%", "%")
 
 
+@lru_cache(maxsize=8192)
+def _cell_pos(cell: str) -> tuple[str, int, int]:
+    """"Sheet!G12" -> ("Sheet", 12, 7), once per cell text (every total and subtotal asks for each row)."""
+    sheet, ref = cell.rsplit("!", 1)
+    return (sheet, *parse_ref(ref))
+
+
 # ------------------------------------------------------------------------------------------------ context
 
 
@@ -82,8 +89,9 @@ class _Ctx:
     def cell_data(self, s: Sourced):
         if s.cell is None:
             return None
-        sheet = self.grid.sheet(s.sheet)
-        return None if sheet is None else sheet.get(*parse_ref(s.ref))
+        name, row, col = _cell_pos(s.cell)
+        sheet = self.grid.sheet(name)
+        return None if sheet is None else sheet.get(row, col)
 
 
 _PLAIN = (str, float, int)
@@ -703,13 +711,6 @@ def _subtotal_members(form: Form, st) -> list[Indicator]:
             return members
     prev = max((s.row for s in form.subtotals if s.row < st.row), default=form.header_rows[1])
     return [i for i in form.indicators if prev < i.row < st.row]
-
-
-@lru_cache(maxsize=8192)
-def _cell_pos(cell: str) -> tuple[str, int, int]:
-    """"Sheet!G12" -> ("Sheet", 12, 7), once per cell text (every total and subtotal asks for each row)."""
-    sheet, ref = cell.rsplit("!", 1)
-    return (sheet, *parse_ref(ref))
 
 
 def _sum_areas(formula: str, sheet: str) -> list | None:

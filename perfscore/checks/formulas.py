@@ -263,6 +263,9 @@ def _varying_literals(ctx: _Sheet) -> list[Finding]:
     seen: set[Pos] = set()
     for dr, dc, axis in DIRECTIONS:
         for pos in sorted(ctx.shapes):
+            first = _quantity_literals(ctx.grid.get(*pos).formula)
+            if not first:
+                continue  # a run is judged by its first formula's literals: none, nothing to compare
             prev = ctx.formula_at(pos, _step(pos, dr, dc, -1))
             shape = ctx.shapes[pos]
             if prev is not None and _bare_r1c1(prev) == _bare_r1c1(shape):
@@ -276,8 +279,8 @@ def _varying_literals(ctx: _Sheet) -> list[Finding]:
                 run.append(nxt)
             if len(run) < 3:
                 continue
-            lit_lists = [_quantity_literals(ctx.grid.get(*p).formula) for p in run]
-            if not lit_lists[0] or len({len(ls) for ls in lit_lists}) != 1:
+            lit_lists = [first] + [_quantity_literals(ctx.grid.get(*p).formula) for p in run[1:]]
+            if len({len(ls) for ls in lit_lists}) != 1:
                 continue
             for k in range(len(lit_lists[0])):
                 values = [ls[k].value for ls in lit_lists]
