@@ -19,7 +19,7 @@ from .grid import CellData, ExcelError, SheetGrid, WorkbookGrid, cell_ref, parse
 from .errors import XlsxError
 from .package import NS_MAIN, REL_SHARED_STRINGS, REL_STYLES, DEFAULT_LIMITS, Limits, XlsxPackage, list_sheets, parse_xml_bytes
 from .sheetscan import NotPlain, PlainSheet, f_attributes, plain_sheet, xml_text
-from .spans import FormulaSpan, find_formula_cells, formula_span
+from .spans import FormulaSpan, find_formula_cells
 
 _M = f"{{{NS_MAIN}}}"
 _TAG_ROW, _TAG_C, _TAG_V, _TAG_F, _TAG_IS, _TAG_T = (_M + t for t in ("row", "c", "v", "f", "is", "t"))
@@ -125,16 +125,17 @@ def _ref_parsed(ref: str) -> tuple[int, int]:
 
 
 def _number(text: str) -> float | int:
+    if text.isdigit() and len(text) <= 15:  # the common case, without the regex
+        return int(text)
     if _INT_RE.match(text):
         return int(text)
     return float(text)
 
 
-def _typed_value(t: str, v_text: str | None, inline: str | None, has_formula: bool) -> tuple[object, bool]:
+def _typed_value(t: str, v_text: str | None, inline: str | None, has_formula: bool,
+                 strings: list[str]) -> tuple[object, bool]:
     """(value, stored as text) of a cell from its type attribute, `<v>` text and inline-string text
     (None when the cell has no `<is>`)."""
-    if t == "inlineStr":
-        return (inline if inline is not None else ""), True
     if v_text is not None:
         if t == "n":
             try:
@@ -142,7 +143,11 @@ def _typed_value(t: str, v_text: str | None, inline: str | None, has_formula: bo
             except ValueError:
                 return v_text, True
         if t == "s":
-            return None, True  # resolved by the caller, which holds the shared strings
+            i = int(v_text)
+            return (strings[i] if i < len(strings) else ""), True
+    if t == "inlineStr":
+        return (inline if inline is not None else ""), True
+    if v_text is not None:
         if t == "str":
             return v_text, True
         if t == "b":
@@ -198,14 +203,12 @@ def _scanned_sheet(plain: PlainSheet, name: str, strings: list[str],
     cells = sheet.cells
     spans: list[FormulaSpan] = []
     shared: dict[str, tuple[str, int, int]] = {}
-    n_strings, n_formats = len(strings), len(xf_formats)
+    n_formats = len(xf_formats)
     fmt_of: dict[bytes, str | None] = {}
     refs = _BREF_CACHE
     t_names = _T_NAMES
-    pos = plain.first  # where the current cell starts in the part
-    for whole, c_attrs, ref, s, tb, body, f_attrs, f_raw, v_raw, is_raw, gap in plain.cells:
-        start = pos
-        pos += len(whole) + len(gap)
+    xml, start = plain.xml, plain.first  # formula spans: where to look for the next formula cell
+    for whole, c_attrs, ref, s, tb, body, f_attrs, f_raw, v_raw, is_raw, _gap in plain.cells:
         if not body:
             continue  # <c .../> or <c ...></c>: a styled empty cell is a blank, not a 0
         has_is = body[:3] == b"<is"
@@ -220,14 +223,13 @@ def _scanned_sheet(plain: PlainSheet, name: str, strings: list[str],
             text = xml_text(f_raw) if f_raw else None
             formula = _formula(fa.get("t", "normal"), fa.get("si", ""), text, rr, col_no, shared)
             if with_spans:
-                spans.append(formula_span(rr, col_no, start, start + len(whole), b"", c_attrs, body, f_attrs))
+                start = xml.find(whole, start)  # exact: no other cell before it holds these bytes and an <f>
+                spans.append(FormulaSpan(rr, col_no, start, start + len(whole), b"", c_attrs,
+                                         fa.get("t", "normal"), fa.get("ref") or None, body))
+                start += len(whole)
         v_text = xml_text(v_raw) if v_raw else None
-        if t == "s" and v_text is not None:
-            i = int(v_text)
-            value, text_typed = (strings[i] if i < n_strings else ""), True
-        else:
-            inline = (xml_text(is_raw) if is_raw else "") if has_is else None
-            value, text_typed = _typed_value(t, v_text, inline, formula is not None)
+        inline = (xml_text(is_raw) if is_raw else "") if has_is else None
+        value, text_typed = _typed_value(t, v_text, inline, formula is not None, strings)
         if value is None and formula is None:
             continue
         fmt = None
@@ -246,7 +248,7 @@ def _lxml_sheet(root, name: str, strings: list[str], xf_formats: tuple[str | Non
     shared: dict[str, tuple[str, int, int]] = {}  # si -> (formula text without "=", master row, master col)
     data = root.find(_M + "sheetData")
     row_no = 0
-    n_strings, n_formats = len(strings), len(xf_formats)
+    n_formats = len(xf_formats)
     fmt_of: dict[str, str | None] = {}  # style index text -> number format, filled as styles are met
     refs = _REF_CACHE
     tag_v, tag_f, tag_is = _TAG_V, _TAG_F, _TAG_IS
@@ -279,12 +281,8 @@ def _lxml_sheet(root, name: str, strings: list[str], xf_formats: tuple[str | Non
                 formula = None
                 if f_node is not None:
                     formula = _formula(f_node.get("t", "normal"), f_node.get("si", ""), f_node.text, rr, col_no, shared)
-                if t == "s" and v_text is not None:
-                    i = int(v_text)
-                    value, text_typed = (strings[i] if i < n_strings else ""), True
-                else:
-                    inline = _text_of(is_node) if is_node is not None else None
-                    value, text_typed = _typed_value(t, v_text, inline, formula is not None)
+                inline = _text_of(is_node) if is_node is not None and t == "inlineStr" else None
+                value, text_typed = _typed_value(t, v_text, inline, formula is not None, strings)
                 if value is None and formula is None:
                     continue
                 fmt = None

@@ -51,6 +51,7 @@ class NotPlain(Exception):
 class PlainSheet:
     """A sheet accepted by the scanner."""
 
+    xml: bytes  # the part
     cells: list[tuple]  # per <c>, in document order: the _CELL groups, then the bytes up to the next cell
     first: int  # position in the part of the first cell
     rest: bytes  # the part with sheetData emptied, for lxml (merges, ignored errors, well-formedness)
@@ -76,7 +77,7 @@ def plain_sheet(xml: bytes) -> PlainSheet | None:
     if not _ROWS.fullmatch(skeleton) or _DUP_ROW_ATTR.search(skeleton):
         return None
     cells = list(zip(*[iter(parts[1:])] * (_GROUPS + 1)))
-    return PlainSheet(cells, start + len(parts[0]), xml[:start] + xml[end:])
+    return PlainSheet(xml, cells, start + len(parts[0]), xml[:start] + xml[end:])
 
 
 def _utf8(xml: bytes) -> bool:
