@@ -177,9 +177,14 @@ JUDGEMENT_CLASSES = frozenset({"qualitative", "judgement", "bonus"})
 
 def typed_over_formulas(ctx: _Sheet) -> list[Finding]:
     out: list[Finding] = []
+    shapes = ctx.shapes
     for pos, cell in ctx.grid.cells.items():
         if not _is_number(cell) or ctx.row_class.get(pos[0]) in JUDGEMENT_CLASSES:
             continue
+        r, c = pos
+        if (r - 1, c) not in shapes and (r + 1, c) not in shapes and (
+                (r, c - 1) not in shapes or (r, c + 1) not in shapes):
+            continue  # no formula above or below, nor on both sides: nothing it could have overwritten
         for dr, dc, axis in DIRECTIONS:
             b1 = ctx.formula_at(pos, _step(pos, dr, dc, -1))
             a1 = ctx.formula_at(pos, _step(pos, dr, dc, 1))

@@ -266,9 +266,11 @@ def _template(formula: str) -> _Template | None:
     return _Template(pattern, tuple(rel), " ".join(skel), " ".join(bare), tuple(numbers))
 
 
+@lru_cache(maxsize=8192)
 def shape_of(formula: str, row: int, col: int) -> Shape | None:
     """The formula's shape at (row, col). Tokenising and parsing happen once per distinct formula text:
-    a column of copied formulas has a handful of texts, and a batch of forms from one template repeats them."""
+    a column of copied formulas has a handful of texts, and a batch of forms from one template repeats them
+    (at the same cells, hence the small cache per text and position)."""
     tpl = _template(formula)
     if tpl is None:
         return None
