@@ -75,6 +75,7 @@ class BridgeError(Exception):
     """The call cannot be lifted (too many arguments, unreadable formula): the file needs another engine."""
 
 
+@functools.lru_cache(maxsize=16)
 def find_names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     """Quick test for a formula that may call one of our functions (before tokenising)."""
     alt = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
@@ -110,13 +111,11 @@ class Lifter:
 
     def __init__(self, names: tuple[str, ...], resolve_name) -> None:
         self.names = set(names)
-        self.pattern = find_names_pattern(names)
+        self.name_tuple = tuple(names)
+        self.pattern = find_names_pattern(self.name_tuple)
         self.resolve_name = resolve_name  # defined name -> RefArg | None
         self.calls: list[CallSite] = []
         self._next_row: dict[int, int] = {}
-        alt = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
-        # a call whose arguments hold no parentheses and no strings: the common case, lifted without tokenising
-        self.simple = re.compile(rf"(?:\[\d+\]!|'(?:[^']|'')*'!)?(?:_xludf\.)?(?<![A-Za-z0-9_])({alt})\s*\(([^()\"{{}}]*)\)", re.I)
 
     def needs_lift(self, formula: str) -> bool:
         return bool(self.pattern.search(formula))
@@ -124,11 +123,8 @@ class Lifter:
     def lift(self, formula: str, sheet: int, sheet_name: str, where: str, qualify: bool = False,
              host: tuple[int, int, int] | None = None) -> str:
         """The formula ("=..." ) with every call of ours replaced by a reference to its result cell."""
-        first = len(self.calls)
-        formula = self._lift_simple(formula, sheet, sheet_name, where, qualify)
-        for site in self.calls[first:]:
-            site.host = host
-        if not self.pattern.search(formula):
+        formula, rest = self._lift_simple(formula, sheet, sheet_name, where, qualify, host)
+        if not rest:
             return formula
         try:
             tokens = Tokenizer(formula).items
@@ -140,15 +136,18 @@ class Lifter:
             site.host = host
         return "=" + text
 
-    def _lift_simple(self, formula: str, sheet: int, sheet_name: str, where: str, qualify: bool) -> str:
-        """Replace innermost simple calls until none is left (nested calls become simple in turn). The text
-        work is memoised (_plan_simple); only defined names are resolved here, against this workbook."""
+    def _lift_simple(self, formula: str, sheet: int, sheet_name: str, where: str, qualify: bool,
+                     host: tuple[int, int, int] | None) -> tuple[str, bool]:
+        """Replace innermost simple calls until none is left (nested calls become simple in turn); True when
+        calls of ours are left for the tokeniser. The text work is memoised (_plan_simple); only defined names
+        are resolved here, against this workbook."""
         base = self._next_row.get(sheet, HELPER_ROW0)
-        lifted, planned = _plan_simple(self.simple, formula, quote_sheet(sheet_name) + "!" if qualify else "", base)
+        prefix = quote_sheet(sheet_name) + "!" if qualify else ""
+        lifted, planned, rest = _plan_simple(self.name_tuple, formula, prefix, base)
         if planned:
             self._next_row[sheet] = base + len(planned)
         for call in planned:
-            site = CallSite(call.name, sheet, call.row, RESULT_COL, [], where)
+            site = CallSite(call.name, sheet, call.row, RESULT_COL, [], where, host)
             for j, arg in enumerate(call.args):
                 if isinstance(arg, _NameText):
                     arg = self.resolve_name(arg.text, sheet_name) or _ExprText(arg.text)
@@ -158,7 +157,7 @@ class Lifter:
                     arg = HelperArg(site.row, col)
                 site.args.append(arg)
             self.calls.append(site)
-        return lifted
+        return lifted, rest
 
     def _alloc_row(self, sheet: int) -> int:
         row = self._next_row.get(sheet, HELPER_ROW0)
@@ -230,12 +229,21 @@ class _PlannedCall:
     args: tuple[RefArg | ConstArg | OmittedArg | _NameText | _ExprText, ...]
 
 
+@functools.lru_cache(maxsize=16)
+def _simple_call_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A call whose arguments hold no parentheses and no strings: the common case, lifted without tokenising."""
+    alt = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+    return re.compile(rf"(?:\[\d+\]!|'(?:[^']|'')*'!)?(?:_xludf\.)?(?<![A-Za-z0-9_])({alt})\s*\(([^()\"{{}}]*)\)", re.I)
+
+
 @functools.lru_cache(maxsize=8192)
-def _plan_simple(simple: re.Pattern[str], formula: str, prefix: str,
-                 base_row: int) -> tuple[str, tuple[_PlannedCall, ...]]:
-    """The simple-call lift of one formula text: the rewritten formula and its calls, result rows counted from
-    `base_row`; `prefix` qualifies the result references ("'Sheet'!" for defined names). Pure text work, so it
-    is memoised: forms of one template repeat the same formulas at the same helper rows."""
+def _plan_simple(names: tuple[str, ...], formula: str, prefix: str,
+                 base_row: int) -> tuple[str, tuple[_PlannedCall, ...], bool]:
+    """The simple-call lift of one formula text: the rewritten formula, its calls (result rows counted from
+    `base_row`) and whether calls of ours are left for the tokeniser; `prefix` qualifies the result references
+    ("'Sheet'!" for defined names). Pure text work, so it is memoised: forms of one template repeat the same
+    formulas at the same helper rows."""
+    simple = _simple_call_pattern(names)
     planned: list[_PlannedCall] = []
 
     def repl(m: re.Match[str]) -> str:
@@ -252,7 +260,7 @@ def _plan_simple(simple: re.Pattern[str], formula: str, prefix: str,
     while True:
         lifted = simple.sub(repl, formula)
         if lifted == formula:
-            return formula, tuple(planned)
+            return formula, tuple(planned), bool(find_names_pattern(names).search(formula))
         formula = lifted
 
 

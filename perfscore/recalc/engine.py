@@ -392,10 +392,10 @@ def _constant_arg_cells(site: CallSite, grid: WorkbookGrid, model: _Model,
     A blank may still be filled by a dynamic-array spill: the caller checks that it stays blank."""
     blanks: list[Key] = []
     for arg in site.args:
-        if isinstance(arg, (ConstArg, OmittedArg)):
-            continue
         if not isinstance(arg, RefArg):
-            return None  # a helper cell
+            if isinstance(arg, HelperArg):
+                return None
+            continue  # a literal or an omitted argument
         s = site.sheet if arg.sheet is None else model.index.get(arg.sheet.upper())
         if s is None:
             continue  # #REF!
@@ -403,14 +403,19 @@ def _constant_arg_cells(site: CallSite, grid: WorkbookGrid, model: _Model,
             return None
         cells = grid.sheets[s].cells
         cover = in_array.get(s, ())
-        for r in range(arg.r1, arg.r2 + 1):
-            for c in range(arg.c1, arg.c2 + 1):
-                cell = cells.get((r, c))
-                if (cell is not None and cell.formula is not None) or (r, c) in cover:
-                    return None
-                if cell is None or cell.value is None:
-                    blanks.append((s, r, c))
+        for pos in _positions(arg):
+            cell = cells.get(pos)
+            if (cell is not None and cell.formula is not None) or pos in cover:
+                return None
+            if cell is None or cell.value is None:
+                blanks.append((s, *pos))
     return blanks
+
+
+def _positions(ref: RefArg) -> list[tuple[int, int]]:
+    if ref.r1 == ref.r2 and ref.c1 == ref.c2:
+        return [(ref.r1, ref.c1)]
+    return [(r, c) for r in range(ref.r1, ref.r2 + 1) for c in range(ref.c1, ref.c2 + 1)]
 
 
 def _check_still_blank(model: _Model, blanks: list[Key]) -> None:
@@ -645,13 +650,11 @@ def _col(c: int) -> str:
     return col_letter(c)
 
 
-def _arg_value(model: _Model, site: CallSite, arg: RefArg | HelperArg | OmittedArg) -> object:
-    if isinstance(arg, OmittedArg):
-        return None
-    if isinstance(arg, ConstArg):
-        return arg.value
-    if isinstance(arg, HelperArg):
-        return model.read(site.sheet, arg.row, arg.col)
+def _arg_value(model: _Model, site: CallSite, arg: RefArg | HelperArg | ConstArg | OmittedArg) -> object:
+    if not isinstance(arg, RefArg):  # references first: most arguments are cells
+        if isinstance(arg, HelperArg):
+            return model.read(site.sheet, arg.row, arg.col)
+        return arg.value if isinstance(arg, ConstArg) else None
     s = site.sheet if arg.sheet is None else model.index.get(arg.sheet.upper())
     if s is None:
         return ExcelError("#REF!")
