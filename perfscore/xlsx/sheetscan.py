@@ -31,8 +31,8 @@ _CELL = re.compile(
     rb"|<is>(?:" + _T_OPEN + rb">([^<]*)</t>|" + _T_OPEN + rb"/>)?</is>|<is/>"
     rb")</c>))")
 _GROUPS = 10
-# What is left between the cells once each is replaced by \x01 (a byte no XML text holds): rows only.
-_ROWS = re.compile(rb"(?:\s*<row" + _ROW_ATTRS + rb"(?:/>|>(?:\s*\x01)*\s*</row>))*\s*")
+# What is left between the cells once each is replaced by "<>" (which no well-formed XML holds): rows only.
+_ROWS = re.compile(rb"(?:\s*<row" + _ROW_ATTRS + rb"(?:/>|>(?:\s*<>)*\s*</row>))*\s*")
 _SHEETDATA_OPEN = re.compile(rb"<sheetData" + _ROW_ATTRS + rb"(/?)>")
 # A row tag naming one attribute twice (refused by XML parsers; the row grammar alone would take it).
 _DUP_ROW_ATTR = re.compile(rb"<row\b[^>]*?\s([\w:.-]+)\s*=[^>]*?\s\1\s*=")
@@ -68,16 +68,18 @@ def plain_sheet(xml: bytes) -> PlainSheet | None:
     end = xml.find(b"</sheetData>", start)
     if end < 0:
         return None
-    inner = xml[start:end]
-    if (len(inner.translate(None, _CONTROL)) != len(inner) or b"]]>" in inner
-            or b"\xef\xbf\xbe" in inner or b"\xef\xbf\xbf" in inner):
-        return None  # bytes an XML parser refuses: leave the error to it
-    parts = _CELL.split(inner)
-    skeleton = b"\x01".join(parts[::_GROUPS + 1])
-    if not _ROWS.fullmatch(skeleton) or _DUP_ROW_ATTR.search(skeleton):
+    parts = _CELL.split(xml[start:end])
+    skeleton = b"<>".join(parts[::_GROUPS + 1])
+    if not _ROWS.fullmatch(skeleton) or _DUP_ROW_ATTR.search(skeleton) or _refused_bytes(skeleton):
         return None
     cells = list(zip(*[iter(parts[1:])] * (_GROUPS + 1)))
     return PlainSheet(xml, cells, start + len(parts[0]), xml[:start] + xml[end:])
+
+
+def _refused_bytes(raw: bytes) -> bool:
+    """Bytes an XML parser refuses anywhere: control characters, U+FFFE, U+FFFF. (The texts inside cells are
+    checked by xml_text, with "]]>" which only content may not hold.)"""
+    return len(raw.translate(None, _CONTROL)) != len(raw) or b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw
 
 
 def _utf8(xml: bytes) -> bool:
@@ -122,6 +124,8 @@ def xml_text(raw: bytes) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise NotPlain("not UTF-8") from exc
+    if _refused_bytes(raw) or "]]>" in text:
+        raise NotPlain("characters XML does not allow")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text:
