@@ -123,6 +123,11 @@ def matches(text: object, labels: tuple[str, ...]) -> bool:
 
 
 def funds_column_role(text: object) -> str | None:
+    return _funds_column_role(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=8192)
+def _funds_column_role(text: str) -> str | None:
     key = normalize_label(text)
     for role, labs in FUNDS_COLUMN_LABELS.items():
         if key in labs:
@@ -131,6 +136,11 @@ def funds_column_role(text: object) -> str | None:
 
 
 def funds_row_label(text: object) -> str | None:
+    return _funds_row_label(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=8192)
+def _funds_row_label(text: str) -> str | None:
     key = normalize_label(text)
     for label, labs in FUNDS_ROW_LABELS.items():
         if key in _normalized_set(labs):

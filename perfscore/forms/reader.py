@@ -59,13 +59,15 @@ class _View:
         self.cells = sheet.cells
         self.prefix = f"{sheet.name}!"
         self.col_prefix: dict[int, str] = {}
+        self.merge_values: dict[tuple[int, int], Sourced] = {}
         self.rows: dict[int, list[CellData]] = {}
-        for key, cell in sorted(sheet.cells.items()):  # row-major: each row comes out in column order
+        cells = sheet.cells
+        for key in sorted(cells):  # row-major: each row comes out in column order
             row = self.rows.get(key[0])
             if row is None:
-                self.rows[key[0]] = [cell]
+                self.rows[key[0]] = [cells[key]]
             else:
-                row.append(cell)
+                row.append(cells[key])
         self.max_row = max(self.rows, default=0)
         self.max_col = max((row[-1].col for row in self.rows.values()), default=0)
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
@@ -98,14 +100,27 @@ class _View:
         if c is None:
             return MISSING
         key = (r, c)
-        key = self.anchor.get(key, key)
+        if key in self.anchor or key in self.span:
+            return self.merged_sourced(key)
+        return self._sourced_at(key)
+
+    def merged_sourced(self, key: tuple[int, int]) -> Sourced:
+        """The Sourced of the merged range holding key: one object per range, however many of its cells are
+        read (a first-level name merged down its group is read on every row)."""
+        top_left = self.anchor.get(key, key)
+        out = self.merge_values.get(top_left)
+        if out is None:
+            out = self.merge_values[top_left] = self._sourced_at(top_left)
+        return out
+
+    def _sourced_at(self, key: tuple[int, int]) -> Sourced:
         r, c = key
-        col_prefix = self.col_prefix_of(c)
+        where = self.col_prefix_of(c) + str(r)
         cell = self.cells.get(key)
         if cell is None:
-            return new_sourced(None, col_prefix + str(r))
+            return new_sourced(None, where)
         formula = cell.formula
-        return new_sourced(cell.value, col_prefix + str(r), formula, formula is not None)
+        return new_sourced(cell.value, where, formula, formula is not None)
 
     def text(self, r: int, c: int) -> str:
         cell = self.cell(r, c)
@@ -141,12 +156,12 @@ class _RowReader:
 
     def read(self, r: int) -> list[Sourced]:
         view = self.view
-        cells, anchor, row = view.cells, view.anchor, str(r)
+        cells, anchor, span, row = view.cells, view.anchor, view.span, str(r)
         out = self.blank_row.copy()
         for i, c, col_prefix in self.present:
             key = (r, c)
-            if key in anchor:
-                out[i] = view.sourced(r, c)
+            if key in anchor or key in span:
+                out[i] = view.merged_sourced(key)
                 continue
             cell = cells.get(key)
             if cell is None:
@@ -371,15 +386,22 @@ def _label_flags(text: str) -> int:
     return flags
 
 
+@lru_cache(maxsize=8192)
+def _text_info(raw: str) -> tuple[str, int]:
+    """(normalised text, _label_flags) of a cell's text."""
+    text = L.normalize_label(raw)
+    return text, _label_flags(text)
+
+
 def _row_texts(view: _View, r: int) -> tuple[list[tuple[int, str]], int]:
     """(col, normalised text) of the row's text cells in column order, and the union of their flags."""
     texts: list[tuple[int, str]] = []
     flags = 0
     for cell in view.row_cells(r):
         if isinstance(cell.value, str):
-            text = L.normalize_label(cell.value)
+            text, text_flags = _text_info(cell.value)
             texts.append((cell.col, text))
-            flags |= _label_flags(text)
+            flags |= text_flags
     return texts, flags
 
 
@@ -432,16 +454,16 @@ def _preamble(view: _View, start: int, header_row: int) -> tuple[HeaderFacts, tu
         for cell in view.row_cells(r):
             if not isinstance(cell.value, str):
                 continue
-            text = cell.value.strip()
-            norm = L.normalize_label(text)
+            text, is_title, text_year, fact = _preamble_text(cell.value)
+            new_title = title is MISSING and is_title
+            new_year = year is MISSING and text_year is not None
+            if not (new_title or new_year or fact):
+                continue
             where = f"{view.sheet.name}!{cell.ref}"
-            if title is MISSING and _is_title(norm):
+            if new_title:
                 title = Sourced(text, where, cell.formula, cell.formula is not None)
-            if year is MISSING:
-                m = _YEAR_RE.search(text)
-                if m and (text.lstrip("（(【[ ").startswith(m.group(1)) or _is_title(norm)):
-                    year = Sourced(int(m.group(1)), where, cell.formula, cell.formula is not None)
-            fact = L.fact_of(text)
+            if new_year:
+                year = Sourced(text_year, where, cell.formula, cell.formula is not None)
             if fact is None:
                 continue
             key, tail = fact
@@ -471,6 +493,17 @@ def _preamble(view: _View, start: int, header_row: int) -> tuple[HeaderFacts, tu
     return header, funds
 
 
+@lru_cache(maxsize=4096)
+def _preamble_text(raw: str) -> tuple[str, bool, int | None, tuple[str, str] | None]:
+    """(stripped text, is a title, its year, header fact) of a text above the table. The year counts when the
+    text starts with it ("2024年度…") or is a title."""
+    text = raw.strip()
+    is_title = _is_title(L.normalize_label(text))
+    m = _YEAR_RE.search(text)
+    year = int(m.group(1)) if m and (text.lstrip("（(【[ ").startswith(m.group(1)) or is_title) else None
+    return text, is_title, year, L.fact_of(text)
+
+
 def _funds_block(view: _View, start: int, end: int, used: set[int]) -> tuple[FundsRow, ...]:
     for r in range(start, end + 1):
         roles: dict[str, int] = {}
@@ -481,6 +514,7 @@ def _funds_block(view: _View, start: int, end: int, used: set[int]) -> tuple[Fun
         if len({"initial_budget", "budget", "spent"} & set(roles)) < 2:
             continue
         first_col = min(roles.values())
+        read_row = _RowReader(view, tuple(roles.values())).read
         rows: list[FundsRow] = []
         used.add(r)
         for rr in range(r + 1, min(r + 8, end + 1)):
@@ -497,7 +531,7 @@ def _funds_block(view: _View, start: int, end: int, used: set[int]) -> tuple[Fun
             rows.append(FundsRow(
                 label=label,
                 label_cell=Sourced(label_cell.value, f"{view.sheet.name}!{label_cell.ref}"),
-                **{role: view.sourced(rr, col) for role, col in roles.items()},
+                **dict(zip(roles, read_row(rr))),
             ))
         return tuple(rows)
     return ()
