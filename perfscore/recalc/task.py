@@ -6,6 +6,7 @@ a process pool or a Dask cluster with flat memory. Any refusal becomes the repor
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -103,7 +104,8 @@ def recalc_file(path: str, output: str | None, options: TaskOptions = TaskOption
 
 def _recalc(path: str, output: str | None, options: TaskOptions, t0: float) -> FileReport:
     p = Path(path)
-    size = p.stat().st_size
+    st = p.stat()
+    size = st.st_size
     if size > DEFAULT_LIMITS.max_file:
         raise XlsxError("xlsx.zip_bomb", f"文件 {path} 过大（{size // 1048576} MB），超过上限", path)
     pkg = XlsxPackage(p.read_bytes(), path)
@@ -120,7 +122,7 @@ def _recalc(path: str, output: str | None, options: TaskOptions, t0: float) -> F
     replaced, patched = patched_parts(parts, xmls, spans, grid, result.values)
     out_path = None
     if options.write and output is not None:
-        if Path(output).resolve() == p.resolve():
+        if _same_file(p, st, output):
             raise RecalcFileError("same_file", f"{path}：输出路径与输入相同，拒绝覆盖原文件")
         # no fsync per file (10 000 outputs = 10 000 disk flushes); the batch calls os.sync() once at the end
         write_bytes_atomic(output, build_package(pkg, replaced), fsync=False)
@@ -129,6 +131,17 @@ def _recalc(path: str, output: str | None, options: TaskOptions, t0: float) -> F
     return FileReport(path, out_path, True, result.engine, "", time.perf_counter() - t0,
                       formulas=len(result.values), patched=patched, calls=result.calls, errors=n_err,
                       warnings=n_warn, forms=forms, findings=findings, notes=tuple(result.notes))
+
+
+def _same_file(path: Path, input_stat: os.stat_result, output: str) -> bool:
+    """True when output resolves to the input path (also through a symlink). A stat first: resolving both
+    paths costs a system call per path component, and outputs are almost always new files."""
+    try:
+        if not os.path.samestat(input_stat, os.stat(output)):
+            return False
+    except (FileNotFoundError, NotADirectoryError):
+        return False  # nothing there yet: it cannot be the input
+    return Path(output).resolve() == path.resolve()
 
 
 def _extent(ref: str) -> tuple[int, int]:
@@ -141,13 +154,17 @@ def _extent(ref: str) -> tuple[int, int]:
 
 def recomputed_grid(grid: WorkbookGrid, values: dict[tuple[int, int, int], object]) -> WorkbookGrid:
     """A copy of the grid whose formula cells carry the recomputed values."""
+    by_sheet: dict[int, list[tuple[int, int, object]]] = {}
+    for (si, r, c), v in values.items():
+        by_sheet.setdefault(si, []).append((r, c, v))
     out = WorkbookGrid(grid.path, [], dict(grid.defined_names))
     for s, sheet in enumerate(grid.sheets):
         cells = dict(sheet.cells)
-        for (si, r, c), v in values.items():
-            if si == s:
-                old = cells.get((r, c))
-                cells[(r, c)] = replace(old, value=v) if old else CellData(r, c, v)
+        for r, c, v in by_sheet.get(s, ()):
+            old = cells.get((r, c))
+            # CellData(...) directly: dataclasses.replace costs several times more, once per formula cell
+            cells[(r, c)] = (CellData(old.row, old.col, v, old.formula, old.number_format, old.is_text_typed)
+                             if old else CellData(r, c, v))
         out.sheets.append(replace(sheet, cells=cells))
     return out
 

@@ -19,20 +19,36 @@ def _umask() -> int:
 _FILE_MODE = 0o666 & ~_umask()
 
 
-@contextmanager
-def atomic_output(path: str | os.PathLike[str], *, fsync: bool = True) -> Iterator[Path]:
-    """A temporary path in the target's folder to write to; renamed over the target when the block succeeds.
-
-    On any failure the temporary file is removed and the target is left as it was. For writers that want a
-    file name (xlsxwriter) rather than bytes in memory. fsync=False skips the flush to disk (see below)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.fchmod(fd, _FILE_MODE)
-    os.close(fd)
+def _mkstemp_beside(target: Path) -> tuple[int, str]:
+    """An exclusive temp file (.name.XXXX.tmp) in the target's folder, the folder made only when missing
+    (a batch writes thousands of files into folders that exist: no mkdir call for each)."""
     try:
-        yield Path(tmp)
-        if fsync:
+        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+
+
+@contextmanager
+def _temp_file(path: str | os.PathLike[str], fsync: bool, keep_open: bool) -> Iterator[tuple[int, str]]:
+    """(descriptor, name) of a temp file renamed over `path` when the block succeeds, removed when it fails.
+    keep_open: the block writes to mkstemp's descriptor (closed here after it); otherwise the descriptor is
+    closed first (-1) and the block writes by name."""
+    target = Path(path)
+    fd, tmp = _mkstemp_beside(target)
+    try:
+        try:
+            os.fchmod(fd, _FILE_MODE)
+            if not keep_open:
+                os.close(fd)
+                fd = -1
+            yield fd, tmp
+            if fsync and fd >= 0:
+                os.fsync(fd)
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        if fsync and not keep_open:
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -45,11 +61,24 @@ def atomic_output(path: str | os.PathLike[str], *, fsync: bool = True) -> Iterat
         raise
 
 
+@contextmanager
+def atomic_output(path: str | os.PathLike[str], *, fsync: bool = True) -> Iterator[Path]:
+    """A temporary path in the target's folder to write to; renamed over the target when the block succeeds.
+
+    On any failure the temporary file is removed and the target is left as it was. For writers that want a
+    file name (xlsxwriter) rather than bytes in memory. fsync=False skips the flush to disk (see below)."""
+    with _temp_file(path, fsync, keep_open=False) as (_fd, tmp):
+        yield Path(tmp)
+
+
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, fsync: bool = True) -> Path:
     """Write data to path via a temp file in the same folder and os.replace (atomic on one filesystem).
 
+    The bytes go through the descriptor mkstemp opened (one open per file, not two).
     fsync=False skips the per-file flush to disk (~2 ms each): a batch writing thousands of regenerable
     outputs calls os.sync() once at the end instead. Readers still never see a half-written file."""
-    with atomic_output(path, fsync=fsync) as tmp:
-        tmp.write_bytes(data)
+    with _temp_file(path, fsync, keep_open=True) as (fd, _tmp):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
     return Path(path)

@@ -44,3 +44,20 @@ def test_outputs_are_written_without_fsync(tmp_path, monkeypatch):
     write_bytes_atomic(tmp_path / "y.bin", b"y", fsync=False)
     assert (tmp_path / "y.bin").read_bytes() == b"y"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "y.bin", "表.xlsx"]  # no temp file left
+
+
+def test_the_input_is_never_the_output_by_any_name(tmp_path):
+    src = fill_template(tmp_path / "表.xlsx", seed=2, blanks=0)
+    before = src.read_bytes()
+    (tmp_path / "链接.xlsx").symlink_to(src)
+    os.link(src, tmp_path / "硬链接.xlsx")
+    (tmp_path / "sub").mkdir()
+    for name in ("表.xlsx", "链接.xlsx", "sub/../表.xlsx"):
+        report = recalc_file(str(src), str(tmp_path / name))
+        assert not report.ok and "输出路径与输入相同" in report.reason and str(src) in report.reason
+    assert src.read_bytes() == before
+    # another name of the same inode is another path: the output replaces that name, the input stays
+    assert recalc_file(str(src), str(tmp_path / "硬链接.xlsx")).ok
+    assert src.read_bytes() == before and (tmp_path / "硬链接.xlsx").read_bytes() != before
+    other = recalc_file(str(src), str(tmp_path / "新目录" / "表.xlsx"))
+    assert other.ok and other.output and src.read_bytes() == before
