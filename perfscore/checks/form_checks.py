@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterable, Mapping, Sequence
 
 from perfscore.checks.findings import ERROR, NOTE, WARNING, Finding
@@ -85,6 +85,11 @@ class _Ctx:
         else:
             sheet, cell = self.form.sheet, cell_text or ""
         self.findings.append(Finding(self.file, sheet, cell, code, severity or spec(code).severity, message))
+
+    @cached_property
+    def scored_items(self) -> list[tuple[str, Sourced, Sourced, Indicator | None]]:
+        """_scored_items(form), once per form (totals, weights and range checks all walk it)."""
+        return _scored_items(self.form)
 
     def cell_data(self, s: Sourced):
         if s.cell is None:
@@ -251,10 +256,12 @@ def check_form(form: Form, grid: WorkbookGrid, profile: Profile, file: str) -> l
 # ------------------------------------------------------------------------------------------------ TEXT_NUMBER
 
 
-def _numeric_cells(form: Form) -> Iterable[tuple[str, Sourced]]:
+def _numeric_text_cells(form: Form) -> Iterable[tuple[str, Sourced]]:
+    """The cells that should hold numbers and hold text, with what each one is (named only for those)."""
     for ind in form.indicators:
-        yield f"“{ind.name}”的分值", ind.weight
-        yield f"“{ind.name}”的得分", ind.score
+        for what, s in (("分值", ind.weight), ("得分", ind.score)):
+            if isinstance(s.value, str):
+                yield f"“{ind.name}”的{what}", s
     for st in form.subtotals:
         yield "小计分值", st.weight
         yield "小计得分", st.score
@@ -263,12 +270,13 @@ def _numeric_cells(form: Form) -> Iterable[tuple[str, Sourced]]:
     for fr in form.funds:
         for what, s in (("年初预算数", fr.initial_budget), ("全年预算数", fr.budget), ("全年执行数", fr.spent),
                         ("分值", fr.weight), ("执行率", fr.exec_rate), ("得分", fr.score)):
-            yield f"{fr.label}{what}", s
+            if isinstance(s.value, str):
+                yield f"{fr.label}{what}", s
 
 
 def _text_numbers(ctx: _Ctx) -> None:
     seen: set[str] = set()
-    for what, s in _numeric_cells(ctx.form):
+    for what, s in _numeric_text_cells(ctx.form):
         if s.cell is None or s.cell in seen or s.is_blank or not isinstance(s.value, str):
             continue
         seen.add(s.cell)
@@ -576,7 +584,7 @@ def _scored_items(form: Form) -> list[tuple[str, Sourced, Sourced, Indicator | N
 def _weights(ctx: _Ctx) -> None:
     form = ctx.form
     _funds_rows(ctx)
-    items = [(n, w, s, i) for n, w, s, i in _scored_items(form) if i is None or not _is_bonus(i)]
+    items = [(n, w, s, i) for n, w, s, i in ctx.scored_items if i is None or not _is_bonus(i)]
     weights = [_number(w) for _, w, _, _ in items]
     known = [w for w in weights if w is not None]
     if known:
@@ -664,7 +672,7 @@ def _template_weights(ctx: _Ctx) -> None:
 
 def _totals(ctx: _Ctx) -> None:
     form = ctx.form
-    items = _scored_items(form)
+    items = ctx.scored_items
     scores = []
     bonus = []
     na_rows = False
@@ -738,7 +746,7 @@ def _range_checks(ctx: _Ctx) -> set[str]:
     """RANGE_OMITS_ROWS on total/subtotal formulas; returns the cells reported (their value check is moot)."""
     form = ctx.form
     reported: set[str] = set()
-    items = [(n, w, s, i) for n, w, s, i in _scored_items(form)]
+    items = ctx.scored_items
     sub_of: dict[int, object] = {}
     for st in form.subtotals:
         for m in _subtotal_members(form, st):
@@ -752,11 +760,13 @@ def _range_checks(ctx: _Ctx) -> set[str]:
         if areas is None:
             return
 
+        target_sheet = target.sheet
+
         def covered(s: Sourced) -> int:
             if s.cell is None:
                 return 0
             sheet, r, c = _cell_pos(s.cell)
-            if sheet != target.sheet:
+            if sheet != target_sheet:
                 return 0
             return sum(1 for a in areas if a.contains(r, c))
 
@@ -918,7 +928,7 @@ def check_declared_texts(grid: WorkbookGrid, forms: Sequence[Form], profile: Pro
         return []
     form = forms[0]
     ctx = _Ctx(file, form, grid, profile)
-    items = _scored_items(form)
+    items = ctx.scored_items
     scores = [v for v in (_number(s) for _n, _w, s, _i in items) if v is not None]
     bonus = [v for v in (_number(s) for _n, _w, s, i in items if i is not None and _is_bonus(i)) if v is not None]
     table_total = _number(form.total)
