@@ -3,42 +3,49 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import random
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+# Temp-name letters drawn in process (mkstemp draws them the same way); O_EXCL makes any clash a retry.
+_NAMES = random.Random()
+_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-# mkstemp creates 0600 files; outputs should get the permissions any new file gets (0666 less the umask).
-_FILE_MODE = 0o666 & ~_umask()
+def _open_temp(target: Path) -> tuple[int, str]:
+    """An exclusive new temp file (.name.XXXXXXXX.tmp) in the target's folder, made with mode 0666 so it gets the
+    permissions of any new file (the umask applies; mkstemp's 0600 would need a chmod per file)."""
+    for _ in range(100):
+        tmp = str(target.parent / f".{target.name}.{''.join(_NAMES.choices(_LETTERS, k=8))}.tmp")
+        try:
+            return os.open(tmp, _FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{target.parent}：无法创建临时文件")
 
 
-def _mkstemp_beside(target: Path) -> tuple[int, str]:
-    """An exclusive temp file (.name.XXXX.tmp) in the target's folder, the folder made only when missing
-    (a batch writes thousands of files into folders that exist: no mkdir call for each)."""
+def _open_temp_beside(target: Path) -> tuple[int, str]:
+    """_open_temp, the folder made only when missing (a batch writes thousands of files into folders that
+    exist: no mkdir call for each)."""
     try:
-        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        return _open_temp(target)
     except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
-        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        return _open_temp(target)
 
 
 @contextmanager
 def _temp_file(path: str | os.PathLike[str], fsync: bool, keep_open: bool) -> Iterator[tuple[int, str]]:
     """(descriptor, name) of a temp file renamed over `path` when the block succeeds, removed when it fails.
-    keep_open: the block writes to mkstemp's descriptor (closed here after it); otherwise the descriptor is
+    keep_open: the block writes to the temp file's descriptor (closed here after it); otherwise the descriptor is
     closed first (-1) and the block writes by name."""
     target = Path(path)
-    fd, tmp = _mkstemp_beside(target)
+    fd, tmp = _open_temp_beside(target)
     try:
         try:
-            os.fchmod(fd, _FILE_MODE)
             if not keep_open:
                 os.close(fd)
                 fd = -1
@@ -74,7 +81,7 @@ def atomic_output(path: str | os.PathLike[str], *, fsync: bool = True) -> Iterat
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, fsync: bool = True) -> Path:
     """Write data to path via a temp file in the same folder and os.replace (atomic on one filesystem).
 
-    The bytes go through the descriptor mkstemp opened (one open per file, not two).
+    The bytes go through the descriptor that created the temp file (one open per file, not two).
     fsync=False skips the per-file flush to disk (~2 ms each): a batch writing thousands of regenerable
     outputs calls os.sync() once at the end instead. Readers still never see a half-written file."""
     with _temp_file(path, fsync, keep_open=True) as (fd, _tmp):
