@@ -11,8 +11,10 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import threading
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,6 +160,38 @@ class XlsxPackage:
         info = self.infos.get(name)
         if info is None:
             raise XlsxError(E.MISSING_PART, f"文件 {self.path} 缺少部件 {name}（文件不完整或已损坏）", self.path)
+        data = self._inflate(info)
+        if data is None:
+            data = self._read_zipfile(info)
+        self._cache[name] = data
+        return data
+
+    def _inflate(self, info: zipfile.ZipInfo) -> bytes | None:
+        """A stored or deflated member straight from the buffer (zipfile's reader objects cost more than the
+        inflate itself on small parts). None when anything is off: zipfile then reads it and says what."""
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x61:
+            return None  # other methods, encrypted or patched data: zipfile's checks and messages
+        try:
+            flags, name, start, end = _local_record(self, info)
+            # zipfile refuses a local name that differs from the directory's: so do we
+            if name.decode("utf-8" if flags & 0x800 else "cp437") != info.orig_filename:
+                return None
+            raw = self.data[start:end]
+            if info.compress_type == zipfile.ZIP_STORED:
+                data = raw
+            else:
+                inflater = zlib.decompressobj(-15)
+                data = inflater.decompress(raw, info.file_size + 1)
+                if not inflater.eof:
+                    return None
+        except (XlsxError, zlib.error, UnicodeDecodeError):
+            return None
+        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            return None
+        return data
+
+    def _read_zipfile(self, info: zipfile.ZipInfo) -> bytes:
+        name = info.filename
         try:
             with self._zip.open(info) as fh:
                 data = fh.read(self.limits.max_part + 1)
@@ -165,7 +199,6 @@ class XlsxPackage:
             raise XlsxError(E.CORRUPT_ZIP, f"文件 {self.path} 的部件 {name} 无法解压（文件已损坏）：{exc}", self.path) from exc
         if len(data) > self.limits.max_part:
             raise XlsxError(E.ZIP_BOMB, f"文件 {self.path} 的部件 {name} 解压后过大，疑似压缩炸弹", self.path)
-        self._cache[name] = data
         return data
 
     def xml(self, name: str) -> etree._Element:
@@ -201,6 +234,31 @@ class XlsxPackage:
         if self.has("xl/workbook.xml"):
             return "xl/workbook.xml"
         raise XlsxError(E.MISSING_PART, f"文件 {self.path} 缺少工作簿部件（xl/workbook.xml），不是有效的 Excel 文件", self.path)
+
+
+_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # zip local file header
+_LOCAL_SIG = 0x04034B50
+
+
+def _local_record(pkg: XlsxPackage, info: zipfile.ZipInfo) -> tuple[int, bytes, int, int]:
+    """(flag bits, name bytes, start, end) of a member's local record: its data is pkg.data[start:end]."""
+    off = info.header_offset
+    head = pkg.data[off:off + _LOCAL_HEADER.size]
+    if len(head) < _LOCAL_HEADER.size or _LOCAL_HEADER.unpack(head)[0] != _LOCAL_SIG:
+        raise XlsxError(E.CORRUPT_ZIP, f"文件 {pkg.path} 已损坏（部件 {info.filename} 的头部无效）", pkg.path)
+    fields = _LOCAL_HEADER.unpack(head)
+    name_at = off + _LOCAL_HEADER.size
+    start = name_at + fields[9] + fields[10]
+    end = start + info.compress_size
+    if end > len(pkg.data):
+        raise XlsxError(E.CORRUPT_ZIP, f"文件 {pkg.path} 被截断（部件 {info.filename} 不完整）", pkg.path)
+    return fields[2], pkg.data[name_at:name_at + fields[9]], start, end
+
+
+def raw_member(pkg: XlsxPackage, info: zipfile.ZipInfo) -> bytes:
+    """The compressed bytes of one member, straight from the package buffer."""
+    _, _, start, end = _local_record(pkg, info)
+    return pkg.data[start:end]
 
 
 @dataclass(frozen=True)

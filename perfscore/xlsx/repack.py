@@ -14,26 +14,14 @@ import zlib
 
 from . import errors as E
 from .errors import XlsxError
-from .package import XlsxPackage
+from .package import XlsxPackage, raw_member
+
+__all__ = ["PATCHED_LEVEL", "build_package", "deflate", "raw_member"]
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
-_LOCAL_SIG, _CENTRAL_SIG, _END_SIG = 0x04034B50, 0x02014B50, 0x06054B50
-
-
-def raw_member(pkg: XlsxPackage, info: zipfile.ZipInfo) -> bytes:
-    """The compressed bytes of one member, straight from the package buffer."""
-    off = info.header_offset
-    head = pkg.data[off:off + _LOCAL.size]
-    if len(head) < _LOCAL.size or _LOCAL.unpack(head)[0] != _LOCAL_SIG:
-        raise XlsxError(E.CORRUPT_ZIP, f"文件 {pkg.path} 已损坏（部件 {info.filename} 的头部无效）", pkg.path)
-    fields = _LOCAL.unpack(head)
-    start = off + _LOCAL.size + fields[9] + fields[10]
-    end = start + info.compress_size
-    if end > len(pkg.data):
-        raise XlsxError(E.CORRUPT_ZIP, f"文件 {pkg.path} 被截断（部件 {info.filename} 不完整）", pkg.path)
-    return pkg.data[start:end]
+_LOCAL_SIG, _CENTRAL_SIG, _END_SIG = 0x04034B50, 0x02014B50, 0x06054B50  # zip record signatures
 
 
 def _dos_time(info: zipfile.ZipInfo) -> tuple[int, int]:
