@@ -768,7 +768,11 @@ def _range_checks(ctx: _Ctx) -> set[str]:
             sheet, r, c = _cell_pos(s.cell)
             if sheet != target_sheet:
                 return 0
-            return sum(1 for a in areas if a.contains(r, c))
+            n = 0
+            for a in areas:  # usually one area: a plain loop, no generator per row
+                if a.r1 <= r <= a.r2 and a.c1 <= c <= a.c2:
+                    n += 1
+            return n
 
         omitted, doubled = [], []
         for name, s, ind in members:

@@ -10,7 +10,7 @@ typed score is not "a constant among formulas", a 反向 row's formula is not "i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterator, Mapping
 
 from perfscore.checks.findings import Finding
@@ -80,6 +80,16 @@ class _Sheet:
         ca, cb = self.row_class.get(origin[0]), self.row_class.get(pos[0])
         return shape if ca is None or cb is None or ca == cb else None
 
+    @cached_property
+    def typed_literals(self) -> dict[Pos, tuple[Literal, ...]]:
+        """Formula cells holding literals that look like typed data, in shape order (both literal checks ask)."""
+        out = {}
+        for pos in self.shapes:
+            lits = _quantity_literals(self.grid.get(*pos).formula)
+            if lits:
+                out[pos] = lits
+        return out
+
     def finding(self, code: str, pos: Pos, message: str, severity: str | None = None) -> Finding:
         return Finding(self.file, self.grid.name, cell_ref(*pos), code, severity or spec(code).severity, message)
 
@@ -138,6 +148,9 @@ def inconsistent_formulas(ctx: _Sheet) -> list[Finding]:
     out: list[Finding] = []
     for pos, shape in ctx.shapes.items():
         for dr, dc, axis in DIRECTIONS:
+            if _agrees(shape, ctx.formula_at(pos, _step(pos, dr, dc, -1))) and _agrees(
+                    shape, ctx.formula_at(pos, _step(pos, dr, dc, 1))):
+                continue  # a pattern is read from a next neighbour: none differs from this one (most cells)
             hit = None
             for ref_pos, ref_shape, where in _established(ctx, pos, dr, dc):
                 if ref_shape.r1c1 == shape.r1c1 or ref_shape.skeleton != shape.skeleton:
@@ -163,6 +176,10 @@ def inconsistent_formulas(ctx: _Sheet) -> list[Finding]:
                     f"公式 {cell.formula} 与{axis}相邻公式的引用不一致{edge}；{_expected(ctx, ref_pos, pos)}。"))
                 break
     return out
+
+
+def _agrees(shape: Shape, neighbour: Shape | None) -> bool:
+    return neighbour is None or neighbour.r1c1 == shape.r1c1
 
 
 def _same_refs(a: Shape, b: Shape) -> bool:
@@ -225,11 +242,9 @@ def _quantity_literals(formula: str) -> tuple[Literal, ...]:
 def hardcoded_constants(ctx: _Sheet) -> list[Finding]:
     """A literal standing where the neighbouring copies of the formula hold a reference."""
     out: list[Finding] = []
-    for pos, shape in ctx.shapes.items():
+    for pos, typed in ctx.typed_literals.items():
         formula = ctx.grid.get(*pos).formula
-        lits = {lit.index: lit for lit in _quantity_literals(formula)}
-        if not lits:
-            continue
+        lits = {lit.index: lit for lit in typed}
         toks = tokenize(formula)
         found = None
         for dr, dc, _axis in DIRECTIONS:
@@ -266,11 +281,10 @@ def _varying_literals(ctx: _Sheet) -> list[Finding]:
     """Runs of ≥3 copies of one formula whose literal differs from row to row: data typed into formulas."""
     out: list[Finding] = []
     seen: set[Pos] = set()
+    starts = sorted(ctx.typed_literals)  # a run is judged by its first formula's literals: it must have some
     for dr, dc, axis in DIRECTIONS:
-        for pos in sorted(ctx.shapes):
-            first = _quantity_literals(ctx.grid.get(*pos).formula)
-            if not first:
-                continue  # a run is judged by its first formula's literals: none, nothing to compare
+        for pos in starts:
+            first = ctx.typed_literals[pos]
             prev = ctx.formula_at(pos, _step(pos, dr, dc, -1))
             shape = ctx.shapes[pos]
             if prev is not None and _bare_r1c1(prev) == _bare_r1c1(shape):
