@@ -3,7 +3,8 @@
     .venv/bin/python bench/recalc.py [--sizes 100,1000,10000] [--workers 1,2] [--lo-forms 100] [--lo-cli-forms 10]
 
 Makes realistic filled forms (the committed 项目支出绩效自评表 template filled as a unit would, plus the
-user-layout form of bench/sample_forms.py with [1]!SCORE_* calls) and a 20-sheet book; runs
+user-layout form of bench/sample_forms.py with [1]!SCORE_* calls; 1 000 all different, larger batches repeat
+them under other names) and a 20-sheet book; runs
 `perfscore recalc` end to end (process start, imports, summary workbook included) with 1 and 2 workers,
 and LibreOffice (a persistent instance over UNO with calculateAll(), and plain `soffice --convert-to` with a
 profile that recalculates on load) on a sample of the same files. Prints forms/s, the ratio to LibreOffice
@@ -28,19 +29,30 @@ sys.path.insert(0, str(REPO))
 
 from bench.sample_forms import fill_template, make_big_book, make_form  # noqa: E402
 
-DISTINCT = 40  # distinct filled forms; larger batches repeat them under other names
-_RSS_WRAPPER = ("import resource, subprocess, sys, time; t = time.perf_counter(); r = subprocess.run(sys.argv[1:]); "
-                "print(r.returncode, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+DISTINCT = 1000  # distinct filled forms (each its own numbers, names, blanks); larger batches repeat them
+
+
+def _make_seed(args: tuple[Path, int]) -> None:
+    seeds, i = args
+    if i % 4 == 3:
+        make_form(seeds / f"user_{i:04d}.xlsx", seed=i, variant="addin", blanks=i % 3)
+    else:
+        fill_template(seeds / f"tpl_{i:04d}.xlsx", seed=i, blanks=i % 3)
 
 
 def make_corpus(root: Path, n: int) -> Path:
+    """n forms in folders of 500 (as a bureau receives them by unit); the first DISTINCT are all different, so
+    the per-process memos (formula lifts, label texts, rule results) meet new values as in a real batch."""
     seeds = root / "distinct"
     if not seeds.exists():
-        for i in range(DISTINCT):
-            if i % 4 == 3:
-                make_form(seeds / f"user_{i:03d}.xlsx", seed=i, variant="addin", blanks=1)
-            else:
-                fill_template(seeds / f"tpl_{i:03d}.xlsx", seed=i, blanks=0)
+        from concurrent.futures import ProcessPoolExecutor
+
+        tmp = root / "distinct.partial"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        with ProcessPoolExecutor() as pool:
+            list(pool.map(_make_seed, [(tmp, i) for i in range(DISTINCT)], chunksize=20))
+        tmp.rename(seeds)
     folder = root / f"forms_{n}"
     if not folder.exists():
         folder.mkdir(parents=True)
