@@ -1,6 +1,6 @@
 """Per-stage timing of the recalc task (one process), to see where a form's milliseconds go.
 
-    .venv/bin/python bench/stages.py [--forms 300] [--repeat 3] [--workdir DIR] [--profile-out FILE.prof]
+    .venv/bin/python bench/stages.py [--forms 300] [--repeat 3] [--workdir DIR] [--profile-out FILE.prof] [--clock cpu]
 
 Makes the benchmark corpus (bench/recalc.py make_corpus), then runs the stages of
 perfscore.recalc.task._recalc one by one on every file and prints the mean milliseconds per file for each
@@ -12,6 +12,7 @@ shares intermediate results between stages the same way).
 from __future__ import annotations
 
 import argparse
+import gc
 import shutil
 import sys
 import tempfile
@@ -25,7 +26,7 @@ sys.path.insert(0, str(HERE.parent))
 from bench.recalc import make_corpus  # noqa: E402
 
 
-def run(files: list[Path], outdir: Path) -> dict[str, float]:
+def run(files: list[Path], outdir: Path, clock=time.perf_counter) -> dict[str, float]:
     from perfscore.checks import formulas as fx
     from perfscore.checks.findings import sort_findings
     from perfscore.checks.form_checks import check_declared_texts, check_form, row_classes
@@ -41,7 +42,6 @@ def run(files: list[Path], outdir: Path) -> dict[str, float]:
     from perfscore.xlsx.reader import grid_and_spans
 
     times: dict[str, float] = defaultdict(float)
-    clock = time.perf_counter
 
     def timed(name, fn, *args, **kw):
         t = clock()
@@ -101,6 +101,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs of the whole loop; each stage keeps its best")
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--profile-out", default=None, help="also write a cProfile of the whole loop here")
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                    help="cpu: this process's CPU time (user + system), steadier than wall time on a shared box")
     args = ap.parse_args(argv)
     root = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="perfscore-stages-"))
     folder = make_corpus(root, args.forms)
@@ -115,12 +117,15 @@ def main(argv: list[str]) -> int:
         return out
 
     run(files[:5], fresh("warm"))  # warm caches and imports
+    gc.freeze()  # as a supervised worker does (perfscore/recalc/supervisor.py)
+    gc.set_threshold(10_000, 50, 100)
     if args.profile_out:
         import cProfile
 
         cProfile.runctx("run(files, out)", globals(), {"run": run, "files": files, "out": fresh("prof")},
                         filename=args.profile_out)
-    runs = [run(files, fresh(str(k))) for k in range(max(1, args.repeat))]
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    runs = [run(files, fresh(str(k)), clock) for k in range(max(1, args.repeat))]
     ms = {k: min(r[k] for r in runs) for k in runs[0]}
     total = sum(ms.values())
     checks = sum(v for k, v in ms.items() if k.startswith("8"))

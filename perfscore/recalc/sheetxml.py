@@ -57,22 +57,44 @@ def encode_value(value: object) -> tuple[bytes | None, bytes]:
 def patched_cell(span: FormulaSpan, value: object) -> bytes:
     """The `<c>` element with its cached value replaced; the formula bytes are kept verbatim."""
     t, v = encode_value(value)
-    attrs = _T_ATTR.sub(b"", span.attrs).rstrip()
+    attrs = span.attrs
+    if b"t" in attrs:  # only then can there be a t="..." to drop
+        attrs = _T_ATTR.sub(b"", attrs)
+    attrs = attrs.rstrip()
     if t is not None:
         attrs += b' t="' + t + b'"'
-    body = _V.sub(b"", span.body, count=1)
     p = span.prefix
     if value is None:  # an empty result (no cached value): formula only
         new_v = b""
     else:
         new_v = b"<" + p + b"v>" + v + b"</" + p + b"v>"
+    body = _plain_body_with(span.body, new_v) if not p else None
+    if body is None:
+        body = _body_with(span.body, p, new_v)
+    return b"<" + p + b"c" + attrs + b">" + body + b"</" + p + b"c>"
+
+
+# The usual formula cell's content: its <f>, then its cached <v> if any (and no other <v> after it).
+_F_THEN_V = re.compile(rb"(<f\b[^>]*?(?:/>|>[^<]*</f>))(?:<v>[^<]*</v>|<v/>)?")
+
+
+def _plain_body_with(body: bytes, new_v: bytes) -> bytes | None:
+    """_body_with for the usual shape in one match, or None for any other shape."""
+    m = _F_THEN_V.match(body)
+    if m is None:
+        return None
+    rest = body[m.end():]
+    return None if b"<v" in rest else m.group(1) + new_v + rest
+
+
+def _body_with(body: bytes, p: bytes, new_v: bytes) -> bytes:
+    """The cell content with its first `<v>` dropped and new_v after the `<f>` (first, if there is none)."""
+    body = _V.sub(b"", body, count=1)
     fm = _F.search(body)
     if fm is not None:
-        body = body[:fm.end()] + new_v + body[fm.end():]
-    else:
-        # a cell inside an array range: the value comes first, before any <is>/<extLst>
-        body = new_v + re.sub(rb"<" + _P + rb"is\b.*?</" + _P + rb"is>", b"", body, flags=re.S)
-    return b"<" + p + b"c" + attrs + b">" + body + b"</" + p + b"c>"
+        return body[:fm.end()] + new_v + body[fm.end():]
+    # a cell inside an array range: the value comes first, before any <is>/<extLst>
+    return new_v + re.sub(rb"<" + _P + rb"is\b.*?</" + _P + rb"is>", b"", body, flags=re.S)
 
 
 def patch_sheet(xml: bytes, updates: list[tuple[FormulaSpan, object]]) -> bytes:

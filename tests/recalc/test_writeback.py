@@ -120,3 +120,23 @@ def test_output_never_overwrites_input(tmp_path):
     report = recalc_file(str(src), str(src))
     assert not report.ok and "拒绝覆盖" in report.reason
     assert sha(src) == before
+
+
+USUAL_BODIES = [
+    b"<f>SUM(A1:B1)</f><v>3</v>", b"<f>SUM(A1:B1)</f>", b"<f>A1</f><v/>", b"<f>A1</f><v></v>",
+    b'<f t="shared" si="0"/><v>1.5</v>', b'<f t="shared" ref="C1:C3" si="0">A1*2</f><v>2</v><extLst/>',
+    b"<f>A1&amp;B1</f><v>a&amp;b</v>", b"<f></f><v>1</v>", b"<f/>",
+]
+OTHER_BODIES = [b"<f>A1</f><extLst><v>odd</v></extLst>", b"<v>1</v><f>A1</f>", b'<f>A1</f><v t="x">1</v>',
+                b"<is><t>x</t></is>", b""]
+
+
+@pytest.mark.parametrize("body", USUAL_BODIES + OTHER_BODIES)
+@pytest.mark.parametrize("new_v", [b"<v>42</v>", b""])
+def test_the_one_match_splice_gives_the_general_steps_bytes(body, new_v):
+    from perfscore.recalc.sheetxml import _body_with, _plain_body_with
+
+    plain = _plain_body_with(body, new_v)
+    assert (plain is not None) == (body in USUAL_BODIES)
+    if plain is not None:
+        assert plain == _body_with(body, b"", new_v)
