@@ -234,6 +234,8 @@ def _is_number_like(raw: object) -> bool:
 def _cell_ctx(ctx: _Ctx, s: Sourced) -> _Ctx:
     """The context judging one result cell: with the profile its formula states in its 规则 argument, if any
     (the cell computes with it, in Excel and in recalc). Findings still go to the form's list."""
+    if not s.formula:
+        return ctx  # a typed value states no rule
     p = cell_profile(s.formula, ctx.grid, s.sheet, ctx.profile)
     return ctx if p is ctx.profile else replace(ctx, profile=p)
 
@@ -618,12 +620,9 @@ def _group_name(level1: str) -> str:
     return split_group_weight(level1)[0]
 
 
-def _match_level1(name: str, keys: Iterable[str]) -> str | None:
-    return _match_level1_cached(name, tuple(keys))
-
-
 @lru_cache(maxsize=4096)
-def _match_level1_cached(name: str, keys: tuple[str, ...]) -> str | None:
+def _match_level1(name: str, keys: tuple[str, ...]) -> str | None:
+    """The template's first-level key a group name stands for (memoised: a batch repeats the names)."""
     n = normalize_text(name)
     for key in keys:
         k = normalize_text(key)
@@ -646,12 +645,13 @@ def _template_weights(ctx: _Ctx) -> None:
     if fw is not None:
         sums["预算执行率"] = fw
         first_cell["预算执行率"] = fr.weight
+    keys = tuple(p.first_level_weights)
+    exec_key = "预算执行率" in keys
     for ind in form.indicators:
         if _is_bonus(ind):
             continue
         name = _group_name(ind.level1.text())
-        key = "预算执行率" if ind.is_exec_rate and "预算执行率" in p.first_level_weights else _match_level1(
-            name, p.first_level_weights)
+        key = "预算执行率" if exec_key and ind.is_exec_rate else _match_level1(name, keys)
         if key is None:
             return  # a first-level group this template does not know: a different template, not an error
         w = _number(ind.weight)
