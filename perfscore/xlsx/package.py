@@ -217,15 +217,14 @@ class XlsxPackage:
         rels_name = posixpath.join(folder, "_rels", base + ".rels")
         if not self.has(rels_name):
             return {}
-        out: dict[str, tuple[str, str]] = {}
-        for rel in self.xml(rels_name).iter(f"{{{NS_PKG_REL}}}Relationship"):
-            if rel.get("TargetMode") == "External":
-                out[rel.get("Id", "")] = (rel.get("Type", ""), rel.get("Target", ""))
-                continue
-            target = rel.get("Target", "")
-            resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-            out[rel.get("Id", "")] = (rel.get("Type", ""), resolved)
-        return out
+        data = self.read(rels_name)
+        hit = _RELS_CACHE.get((folder, data))
+        if hit is None:
+            hit = _rels_of(parse_xml_bytes(data, rels_name, self.path), folder)
+            if len(_RELS_CACHE) >= 256:
+                _RELS_CACHE.clear()
+            _RELS_CACHE[(folder, data)] = hit
+        return hit
 
     def workbook_part(self) -> str:
         for rtype, target in self.rels("").values():
@@ -234,6 +233,24 @@ class XlsxPackage:
         if self.has("xl/workbook.xml"):
             return "xl/workbook.xml"
         raise XlsxError(E.MISSING_PART, f"文件 {self.path} 缺少工作簿部件（xl/workbook.xml），不是有效的 Excel 文件", self.path)
+
+
+# A package's .rels parts are the same bytes in every copy of a template: resolved once per (folder, content).
+# Values are shared between packages: XlsxPackage.rels hands out copies.
+_RELS_CACHE: dict[tuple[str, bytes], dict[str, tuple[str, str]]] = {}
+
+
+def _rels_of(root: etree._Element, folder: str) -> dict[str, tuple[str, str]]:
+    """rId -> (type, target part name resolved against folder; external targets as written)."""
+    out: dict[str, tuple[str, str]] = {}
+    for rel in root.iter(f"{{{NS_PKG_REL}}}Relationship"):
+        if rel.get("TargetMode") == "External":
+            out[rel.get("Id", "")] = (rel.get("Type", ""), rel.get("Target", ""))
+            continue
+        target = rel.get("Target", "")
+        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id", "")] = (rel.get("Type", ""), resolved)
+    return out
 
 
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # zip local file header

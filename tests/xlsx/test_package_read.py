@@ -50,3 +50,16 @@ def test_a_local_name_unlike_the_directory_is_refused(tmp_path):
     with pytest.raises(XlsxError) as exc:
         pkg.read(SHEET)
     assert exc.value.code == E.CORRUPT_ZIP and "differ" in str(exc.value)
+
+
+def test_relationships_shared_between_copies_of_a_template_stay_private(tmp_path):
+    a = XlsxPackage.open(make_package(tmp_path / "a.xlsx", base_parts()))
+    b = XlsxPackage.open(make_package(tmp_path / "b.xlsx", base_parts()))
+    rels_a = a.rels("xl/workbook.xml")
+    assert rels_a == b.rels("xl/workbook.xml") == {
+        "rId1": ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet", SHEET)}
+    rels_a.clear()
+    rels_a["x"] = ("t", "y")
+    assert b.rels("xl/workbook.xml")["rId1"][1] == SHEET and "x" not in a.rels("xl/workbook.xml")
+    c = XlsxPackage.open(make_package(tmp_path / "c.xlsx", base_parts()))
+    assert c.rels("xl/workbook.xml")["rId1"][1] == SHEET
