@@ -87,6 +87,10 @@ class _Ctx:
         self.findings.append(Finding(self.file, sheet, cell, code, severity or spec(code).severity, message))
 
     @cached_property
+    def has_reason_column(self) -> bool:
+        return any(role == "deviation_reason" for role, _ in self.form.columns)
+
+    @cached_property
     def scored_items(self) -> list[tuple[str, Sourced, Sourced, Indicator | None]]:
         """_scored_items(form), once per form (totals, weights and range checks all walk it)."""
         return _scored_items(self.form)
@@ -454,7 +458,7 @@ def _deviation_reason(ctx: _Ctx, ind: Indicator, weight: float, score: float | N
                       missed: str | None) -> None:
     if not (lost or missed):
         return
-    if not any(role == "deviation_reason" for role, _ in ctx.form.columns):
+    if not ctx.has_reason_column:
         return
     reason = normalize_text(ind.deviation_reason.text())
     if reason and reason not in _NO_REASON:
