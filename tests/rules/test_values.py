@@ -9,6 +9,7 @@ from perfscore.rules import (
     parse_operator,
     parse_qual_level,
     parse_quantity,
+    resolve_kind,
 )
 
 
@@ -100,3 +101,26 @@ def test_qualitative_levels(actual, target, level):
 def test_unknown_qualitative_text_refused():
     with pytest.raises(RuleInputError, match="无法判断定性指标完成程度"):
         parse_qual_level("还行吧", "有效")
+
+
+@pytest.mark.parametrize("call", [
+    lambda cell: parse_quantity("九十五", what="实际完成值", cell=cell),
+    lambda cell: parse_quantity("不适用", what="实际完成值", cell=cell),
+    lambda cell: parse_operator("大概", cell=cell),
+    lambda cell: parse_nature("随便", cell=cell),
+    lambda cell: resolve_kind("正向", "≤", 95, cell=cell),
+])
+def test_a_memoised_refusal_names_the_cell_of_each_call(call):
+    # the text parsers cache per text; the cell must come from each call, not from the first one cached
+    first = second = None
+    try:
+        call("Sheet1!G12")
+    except (RuleInputError, NotApplicable) as err:
+        first = err
+    try:
+        call("Sheet1!G13")
+    except (RuleInputError, NotApplicable) as err:
+        second = err
+    assert first is not None and second is not None and type(first) is type(second)
+    assert (first.cell, second.cell) == ("Sheet1!G12", "Sheet1!G13")
+    assert first.message == second.message and "G13" in str(second)
