@@ -341,8 +341,9 @@ def formula_errors(ctx: _Sheet, book: WorkbookGrid | None) -> list[Finding]:
     if not errors:
         return []
     out: list[Finding] = []
+    error_cells: dict[int, list[Pos]] = {id(ctx.grid): list(errors)}  # per sheet, found once
     for pos, cell in sorted(errors.items()):
-        if cell.formula and _has_error_precedent(ctx, book, cell.formula):
+        if cell.formula and _has_error_precedent(ctx, book, cell.formula, error_cells):
             continue
         toks = tokenize(cell.formula) if cell.formula else None
         literal_err = next((t.value for t in toks or () if t.kind == "error"), None)
@@ -356,7 +357,10 @@ def formula_errors(ctx: _Sheet, book: WorkbookGrid | None) -> list[Finding]:
     return out
 
 
-def _has_error_precedent(ctx: _Sheet, book: WorkbookGrid | None, formula: str) -> bool:
+def _has_error_precedent(ctx: _Sheet, book: WorkbookGrid | None, formula: str,
+                         error_cells: dict[int, list[Pos]]) -> bool:
+    """Does a range the formula reads hold an error value? error_cells: the error positions of each sheet
+    (by id), filled as sheets are first looked at, so no sheet is scanned twice."""
     toks = tokenize(formula) or ()
     for t in toks:
         if t.kind != "ref":
@@ -367,8 +371,12 @@ def _has_error_precedent(ctx: _Sheet, book: WorkbookGrid | None, formula: str) -
         sheet = ctx.grid if area.sheet is None else (book.sheet(area.sheet) if book else None)
         if sheet is None:
             continue
-        for (r, c), cell in sheet.cells.items():
-            if isinstance(cell.value, ExcelError) and area.contains(r, c):
+        positions = error_cells.get(id(sheet))
+        if positions is None:
+            positions = error_cells[id(sheet)] = [
+                pos for pos, cell in sheet.cells.items() if isinstance(cell.value, ExcelError)]
+        for r, c in positions:
+            if area.contains(r, c):
                 return True
     return False
 
