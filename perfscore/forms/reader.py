@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import fields
 from functools import lru_cache
+from itertools import product
 
 from perfscore.xlsx.grid import CellData, SheetGrid, WorkbookGrid, cell_ref, col_letter
 
@@ -72,13 +73,15 @@ class _View:
         self.max_col = max((row[-1].col for row in self.rows.values()), default=0)
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
         self.span: dict[tuple[int, int], tuple[int, int]] = {}
+        self.merged_rows: set[int] = set()  # rows with a merged cell: the others skip the merge lookups
         for r1, c1, r2, c2 in sheet.merged:
             r2c, c2c = min(r2, max(self.max_row, r1)), min(c2, max(self.max_col, c1))  # whole-column merges
-            self.span[(r1, c1)] = (r2, c2)
-            for r in range(r1, r2c + 1):
-                for c in range(c1, c2c + 1):
-                    if (r, c) != (r1, c1):
-                        self.anchor[(r, c)] = (r1, c1)
+            top_left = (r1, c1)
+            self.span[top_left] = (r2, c2)
+            block = dict.fromkeys(product(range(r1, r2c + 1), range(c1, c2c + 1)), top_left)
+            del block[top_left]
+            self.anchor.update(block)
+            self.merged_rows.update(range(r1, r2c + 1))
 
     def anchor_of(self, r: int, c: int) -> tuple[int, int]:
         return self.anchor.get((r, c), (r, c))
@@ -157,10 +160,11 @@ class _RowReader:
     def read(self, r: int) -> list[Sourced]:
         view = self.view
         cells, anchor, span, row = view.cells, view.anchor, view.span, str(r)
+        merged_row = r in view.merged_rows
         out = self.blank_row.copy()
         for i, c, col_prefix in self.present:
             key = (r, c)
-            if key in anchor or key in span:
+            if merged_row and (key in anchor or key in span):
                 out[i] = view.merged_sourced(key)
                 continue
             cell = cells.get(key)
@@ -293,7 +297,7 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
             break
         left = ([t for c, t in texts if c <= max(label_zone, 1) or (wcol and c < wcol)]
                 if flags & (_TOTAL | _SUBTOTAL) else ())
-        if any(t in L.TOTAL_LABELS for t in left):
+        if flags & _TOTAL and any(t in L.TOTAL_LABELS for t in left):
             total_weight, total = view.sourced(r, wcol), view.sourced(r, scol)
             total_row = last_row = r
             r += 1
@@ -303,7 +307,7 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
                 break
             r += 1
             continue
-        if any(t in L.SUBTOTAL_LABELS for t in left):
+        if flags & _SUBTOTAL and any(t in L.SUBTOTAL_LABELS for t in left):
             subtotals.append(Subtotal(r, Sourced(next(t for t in left if t in L.SUBTOTAL_LABELS),
                                                  f"{view.sheet.name}!{cell_ref(r, next(c for c, t in texts if t in L.SUBTOTAL_LABELS))}"),
                                       level1.text(), view.sourced(r, wcol), view.sourced(r, scol)))
