@@ -132,21 +132,6 @@ def _number(text: str) -> float | int:
     return float(text)
 
 
-# A <v> of plain ASCII number characters: its text is its bytes (no reference, no line end to normalise).
-_PLAIN_INT = re.compile(rb"-?[0-9]{1,15}")
-_PLAIN_FLOAT = re.compile(rb"-?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]{1,3})?")
-
-
-def _plain_number(raw: bytes) -> float | int | None:
-    """_number of a plain `<v>` read straight from its bytes (numbers rarely repeat, so xml_text's memo
-    would only miss), or None for any other text."""
-    if _PLAIN_INT.fullmatch(raw):
-        return int(raw)
-    if _PLAIN_FLOAT.fullmatch(raw):
-        return float(raw)
-    return None
-
-
 def _typed_value(t: str, v_text: str | None, inline: str | None, has_formula: bool,
                  strings: list[str]) -> tuple[object, bool]:
     """(value, stored as text) of a cell from its type attribute, `<v>` text and inline-string text
@@ -242,15 +227,11 @@ def _scanned_sheet(plain: PlainSheet, name: str, strings: list[str],
                 spans.append(FormulaSpan(rr, col_no, start, start + len(whole), b"", c_attrs,
                                          fa.get("t", "normal"), fa.get("ref") or None, body))
                 start += len(whole)
-        plain_number = _plain_number(v_raw) if t == "n" and v_raw else None
-        if plain_number is not None:
-            value, text_typed = plain_number, False
-        else:
-            v_text = xml_text(v_raw) if v_raw else None
-            inline = (xml_text(is_raw) if is_raw else "") if has_is else None
-            value, text_typed = _typed_value(t, v_text, inline, formula is not None, strings)
-            if value is None and formula is None:
-                continue
+        v_text = xml_text(v_raw) if v_raw else None
+        inline = (xml_text(is_raw) if is_raw else "") if has_is else None
+        value, text_typed = _typed_value(t, v_text, inline, formula is not None, strings)
+        if value is None and formula is None:
+            continue
         fmt = None
         if n_formats and s is not None:
             fmt = fmt_of.get(s, _UNSEEN)

@@ -155,19 +155,3 @@ def test_doctype_in_a_plain_sheet_is_refused(tmp_path):
     with pytest.raises(XlsxError) as exc:
         grid_and_spans(_package(tmp_path, sheet))
     assert exc.value.code == E.DTD
-
-
-@pytest.mark.parametrize("text", ["0", "-5", "007", "123456789012345", "1234567890123456", "1.5", ".5", "-.5",
-                                  "5.", "1e5", "1.5E-3", "2E+308", "1e1000", "1_000", " 1", "1\n", "１２", "nan",
-                                  "0x10", "--1", "12x", "", "-"])
-def test_plain_numbers_read_from_bytes_as_the_text_path_reads_them(text):
-    from perfscore.xlsx.reader import _number, _plain_number
-
-    raw = text.encode("utf-8")
-    fast = _plain_number(raw)
-    if fast is None:
-        return  # the general path reads it
-    want = _number(text)
-    assert type(fast) is type(want) and fast == want
-    assert text in ("0", "-5", "007", "123456789012345", "1234567890123456", "1.5", ".5", "-.5", "1e5",
-                    "1.5E-3", "2E+308")  # and nothing else takes the byte path
