@@ -28,6 +28,7 @@ from .model import (
     Indicator,
     Sourced,
     Subtotal,
+    new_indicator,
     new_sourced,
     split_group_weight,
 )
@@ -62,13 +63,17 @@ class _View:
         self.col_prefix: dict[int, str] = {}
         self.merge_values: dict[tuple[int, int], Sourced] = {}
         self.rows: dict[int, list[CellData]] = {}
+        self.header_roles: dict[int, dict[int, str]] = {}  # row -> {col: role} of its header-label cells
         cells = sheet.cells
         for key in sorted(cells):  # row-major: each row comes out in column order
+            cell = cells[key]
             row = self.rows.get(key[0])
             if row is None:
-                self.rows[key[0]] = [cells[key]]
+                self.rows[key[0]] = [cell]
             else:
-                row.append(cells[key])
+                row.append(cell)
+            if isinstance(cell.value, str) and (role := L.role_of(cell.value)):
+                self.header_roles.setdefault(key[0], {})[cell.col] = role
         self.max_row = max(self.rows, default=0)
         self.max_col = max((row[-1].col for row in self.rows.values()), default=0)
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
@@ -178,16 +183,6 @@ class _RowReader:
 
 # -- header bands ------------------------------------------------------------------------------------------
 
-def _row_roles(view: _View, r: int) -> dict[int, str]:
-    out: dict[int, str] = {}
-    for cell in view.row_cells(r):
-        if isinstance(cell.value, str):
-            role = L.role_of(cell.value)
-            if role:
-                out[cell.col] = role
-    return out
-
-
 def _has_numbers(view: _View, r: int) -> bool:
     return any(isinstance(c.value, (int, float)) and not isinstance(c.value, bool) for c in view.row_cells(r))
 
@@ -197,8 +192,7 @@ def _find_bands(view: _View) -> tuple[list[tuple[int, int, dict[str, int]]], lis
     bands: list[tuple[int, int, dict[str, int]]] = []
     near: list[str] = []
     r = 1
-    rows = sorted(view.rows)
-    label_rows = {row: _row_roles(view, row) for row in rows}
+    label_rows = view.header_roles
     while r <= view.max_row:
         roles = label_rows.get(r) or {}
         if not roles:
@@ -346,7 +340,7 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
             r += 1
             continue
         blank_run = 0
-        indicators.append(Indicator(r, *row_vals))
+        indicators.append(new_indicator(r, *row_vals))
         last_row = r
         r += 1
     if grade is MISSING and total_row is not None:

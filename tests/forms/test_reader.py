@@ -218,3 +218,22 @@ def test_reader_cost_is_small(tmp_path):
         read_forms(read_grid(path))
     per_file = (time.perf_counter() - t0) / n
     assert per_file < 0.1, f"{per_file * 1000:.1f} ms per file"
+
+
+def test_fast_builders_make_the_same_frozen_objects():
+    import dataclasses
+
+    from perfscore.forms.model import Indicator, Sourced, new_indicator, new_sourced
+
+    for args in [(None, "表!A1"), (3.5, "表!G12", "=E12*F12", True), ("优", "表!K30", None, False)]:
+        built, plain = new_sourced(*args), Sourced(*args)
+        assert built == plain and repr(built) == repr(plain) and hash(built) == hash(plain)
+    values = [Sourced(f"v{i}", f"表!{chr(65 + i)}5") for i in range(13)]
+    built, plain = new_indicator(5, *values), Indicator(5, *values)
+    assert built == plain and repr(built) == repr(plain)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.row = 6
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        new_sourced(1, "表!A1").value = 2
+    with pytest.raises(TypeError):
+        new_indicator(5, *values[:-1])
