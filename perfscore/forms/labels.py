@@ -93,11 +93,12 @@ def _normalize(text: str) -> str:
 
 def role_of(text: object) -> str | None:
     """The column role a header label names, or None."""
-    return _role_of(text) if isinstance(text, str) else None
+    return role_of_text(text) if isinstance(text, str) else None
 
 
 @lru_cache(maxsize=8192)
-def _role_of(text: str) -> str | None:
+def role_of_text(text: str) -> str | None:
+    """role_of for a str (memoised; the reader calls it once per text cell of a sheet)."""
     key = normalize_label(text)
     if not key or len(key) > 30:
         return None

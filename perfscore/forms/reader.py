@@ -72,7 +72,7 @@ class _View:
                 self.rows[key[0]] = [cell]
             else:
                 row.append(cell)
-            if isinstance(cell.value, str) and (role := L.role_of(cell.value)):
+            if isinstance(cell.value, str) and (role := L.role_of_text(cell.value)):
                 self.header_roles.setdefault(key[0], {})[cell.col] = role
         self.max_row = max(self.rows, default=0)
         self.max_col = max((row[-1].col for row in self.rows.values()), default=0)
@@ -323,7 +323,7 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
                 level2 = row_vals[1]
             row_vals[1] = level2
         for lvl, s in ((1, row_vals[0]), (2, row_vals[1])):
-            if not s.is_blank and s.cell not in seen_groups:
+            if s.cell not in seen_groups and not s.is_blank:  # a filled-down name was seen on an earlier row
                 seen_groups.add(s.cell)
                 name, weight, cap = split_group_weight(s.text())
                 if weight is not None:
