@@ -1,11 +1,12 @@
 """read_grid: a workbook file -> WorkbookGrid (values, formulas, merges, ignoredErrors, names, formats).
 
-One pass of lxml over each sheet's XML gives the cached values *and* the formulas with their cell types, so a
+One pass over each sheet's XML gives the cached values *and* the formulas with their cell types, so a
 number stored as text is seen as text (t="s"/"str"/"inlineStr"). Shared formulas are expanded to every cell
 they cover (openpyxl's Translator, the tokenizer only, not its workbook model).
 Sheets in the plain shape every common writer produces are read by a strict byte scanner (sheetscan.py)
 instead of walking lxml's tree, and the same pass yields the formula cells' byte spans the recalc write-back
-patches; any other sheet is read with lxml exactly as before.
+patches (grid_and_spans); any other sheet is read with lxml exactly as before. Measured (CPU, 300 template
+forms): read + formula spans 2.4-2.7 -> 1.5 ms per form.
 """
 
 from __future__ import annotations
