@@ -171,7 +171,9 @@ def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str],
             rest = parse_xml_bytes(plain.rest, part, pkg.path)
         except XlsxError:
             rest = None  # let the full parse below raise its own error, about the part as written
-        if rest is not None and rest.find(_M + "sheetData") is not None:
+        data = rest.find(_M + "sheetData") if rest is not None else None
+        # row attribute prefixes must be declared, or lxml refuses the part
+        if data is not None and all(p == "xml" or p in data.nsmap for p in plain.prefixes):
             try:
                 sheet, spans = _scanned_sheet(plain, name, strings, xf_formats, with_spans)
             except NotPlain:

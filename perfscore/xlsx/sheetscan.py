@@ -34,6 +34,7 @@ _GROUPS = 10
 # What is left between the cells once each is replaced by "<>" (which no well-formed XML holds): rows only.
 _ROWS = re.compile(rb"(?:\s*<row" + _ROW_ATTRS + rb"(?:/>|>(?:\s*<>)*\s*</row>))*\s*")
 _SHEETDATA_OPEN = re.compile(rb"<sheetData" + _ROW_ATTRS + rb"(/?)>")
+_ATTR_PREFIX = re.compile(rb"\s([A-Za-z_][\w.-]*):[\w.-]+\s*=")
 # A row tag naming one attribute twice (refused by XML parsers; the row grammar alone would take it).
 _DUP_ROW_ATTR = re.compile(rb"<row\b[^>]*?\s([\w:.-]+)\s*=[^>]*?\s\1\s*=")
 # Control characters an XML parser refuses anywhere (tab, LF and CR are allowed).
@@ -55,6 +56,7 @@ class PlainSheet:
     cells: list[tuple]  # per <c>, in document order: the _CELL groups, then the bytes up to the next cell
     first: int  # position in the part of the first cell
     rest: bytes  # the part with sheetData emptied, for lxml (merges, ignored errors, well-formedness)
+    prefixes: frozenset[str]  # namespace prefixes of row attributes (x14ac:dyDescent): must be declared
 
 
 def plain_sheet(xml: bytes) -> PlainSheet | None:
@@ -73,7 +75,8 @@ def plain_sheet(xml: bytes) -> PlainSheet | None:
     if not _ROWS.fullmatch(skeleton) or _DUP_ROW_ATTR.search(skeleton) or _refused_bytes(skeleton):
         return None
     cells = list(zip(*[iter(parts[1:])] * (_GROUPS + 1)))
-    return PlainSheet(xml, cells, start + len(parts[0]), xml[:start] + xml[end:])
+    prefixes = frozenset(p.decode("ascii") for p in _ATTR_PREFIX.findall(skeleton)) if b":" in skeleton else frozenset()
+    return PlainSheet(xml, cells, start + len(parts[0]), xml[:start] + xml[end:], prefixes)
 
 
 def _refused_bytes(raw: bytes) -> bool:

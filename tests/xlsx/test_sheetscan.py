@@ -130,6 +130,7 @@ MALFORMED = {
     "bad character reference": ('<row r="1"><c r="A1" t="str"><v>a&#0;b</v></c></row>', E.BAD_XML),
     "control character": ('<row r="1"><c r="A1" t="str"><v>a\x01b</v></c></row>', E.BAD_XML),
     "repeated row attribute": ('<row r="1" ht="3" ht="4"><c r="A1"><v>1</v></c></row>', E.BAD_XML),
+    "undeclared prefix": ('<row r="1" x14q:dy="1"><c r="A1"><v>1</v></c></row>', E.BAD_XML),
     "repeated f attribute": ('<row r="1"><c r="A1"><f t="shared" t="array">1</f></c></row>', E.BAD_XML),
     "unclosed row": ('<row r="1"><c r="A1"><v>1</v></c>', E.BAD_XML),
     "cell outside a row": ('<c r="A1"><v>1</v></c>', None),  # well-formed, not a row: lxml ignores it
