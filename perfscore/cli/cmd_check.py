@@ -14,7 +14,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from perfscore.checks import CHECKS, ERROR, NOTE, SEVERITIES, WARNING, Finding
-from perfscore.checks.files import check_file, iter_workbooks
 from perfscore.rules import PerfscoreError, load_profile
 
 _COLOURS = {ERROR: "red", WARNING: "yellow", NOTE: "cyan"}
@@ -98,6 +97,8 @@ def register(app: typer.Typer) -> None:
             prof = load_profile(profile) if profile else None
         except PerfscoreError as exc:
             _usage(err, f"{exc}（可用 perfscore profiles 查看可用的评分规则）")
+        from perfscore.checks.files import check_file, iter_workbooks  # the checker itself: only when checking
+
         files = list(iter_workbooks(paths))
         if not files:
             _usage(err, "给出的文件夹中没有 .xlsx/.xlsm 工作簿")

@@ -52,7 +52,7 @@ def recalc(
     from perfscore.recalc.batch import discover, run_batch
     from perfscore.recalc.functions import FunctionTable
     from perfscore.recalc.summary import SummaryWriter
-    from perfscore.recalc.task import TaskOptions
+    from perfscore.recalc.report import TaskOptions
     from perfscore.rules import PerfscoreError
 
     console = Console(stderr=True, quiet=quiet)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from perfscore.recalc.task import (
+from perfscore.recalc.report import (
     OTHER_SPREADSHEETS,
     SPREADSHEET_SUFFIXES,
     FileReport,

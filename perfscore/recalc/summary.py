@@ -20,7 +20,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
-from perfscore.recalc.task import FileReport
+from perfscore.recalc.report import FileReport
 from perfscore.rules import round15
 from perfscore.xlsx.atomic import atomic_output
 from perfscore.xlsx.grid import ExcelError

@@ -43,7 +43,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from perfscore.recalc.task import FileReport, TaskOptions, failed
+from perfscore.recalc.report import FileReport, TaskOptions, failed
 from perfscore.rules import PerfscoreError
 
 TASK = "perfscore.recalc.task:recalc_file"

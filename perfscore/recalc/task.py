@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from perfscore.checks.findings import NOTE, Finding
+from perfscore.recalc.report import OTHER_SPREADSHEETS, SPREADSHEET_SUFFIXES, FileReport, FormRow, TaskOptions, failed
 from perfscore.recalc.engine import EngineResult, evaluate
 from perfscore.recalc.errors import RecalcFileError
 from perfscore.recalc.functions import FunctionTable
@@ -24,54 +25,6 @@ from perfscore.xlsx.grid import CellData, WorkbookGrid, parse_ref
 from perfscore.xlsx.package import DEFAULT_LIMITS, XlsxPackage, list_sheets
 from perfscore.xlsx.reader import grid_and_spans
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm"}
-OTHER_SPREADSHEETS = {".xls": "旧版 .xls 格式不支持，请另存为 .xlsx", ".ods": "OpenDocument (.ods) 格式不支持，请另存为 .xlsx",
-                      ".et": "WPS 表格 (.et) 格式不支持，请另存为 .xlsx", ".xlsb": "二进制 .xlsb 格式不支持，请另存为 .xlsx",
-                      ".csv": "CSV 不是工作簿，未处理", ".xltx": "模板文件 (.xltx) 未处理", ".ett": "WPS 模板 (.ett) 未处理"}
-
-
-@dataclass(frozen=True)
-class FormRow:
-    file: str
-    sheet: str
-    kind: str
-    project_name: str
-    implementer: str
-    budget: object
-    spent: object
-    exec_rate: object
-    declared_total: object
-    recomputed_total: object
-    declared_grade: object
-    recomputed_grade: object
-    total_cell: str
-
-
-@dataclass(frozen=True)
-class FileReport:
-    file: str
-    output: str | None
-    ok: bool
-    engine: str
-    reason: str  # Chinese, empty when ok
-    seconds: float
-    formulas: int = 0  # formula cells recomputed
-    patched: int = 0  # cells whose cached value changed in the output
-    calls: int = 0  # perfscore calls bridged
-    errors: int = 0  # findings of severity 错误 (checker)
-    warnings: int = 0  # 警告
-    forms: tuple[FormRow, ...] = ()
-    findings: tuple[Finding, ...] = ()  # the checker's own records (frozen, picklable)
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TaskOptions:
-    profile: str | None = None
-    run_checks: bool = True
-    write: bool = True
-
-
 _TABLES: dict[str | None, FunctionTable] = {}
 
 
@@ -80,10 +33,6 @@ def _functions(profile: str | None) -> FunctionTable:
     if table is None:
         table = _TABLES[profile] = FunctionTable(profile)
     return table
-
-
-def failed(path: str, reason: str, seconds: float = 0.0, engine: str = "") -> FileReport:
-    return FileReport(path, None, False, engine, reason, seconds)
 
 
 def recalc_file(path: str, output: str | None, options: TaskOptions = TaskOptions()) -> FileReport:
