@@ -6,9 +6,9 @@ score is capped to [0, 分值] and rounded the Excel way; what varies by provinc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Callable, Sequence
 
 from perfscore.rules.errors import NotApplicable, RuleInputError
 from perfscore.rules.excelmath import compare15, excel_round, round15, sum15
@@ -38,9 +38,15 @@ class Assessment:
     weight: float
     ratio: float | None  # B/A (or the rate the rule used)
     rule_id: str  # stable id: exec_rate, positive, negative, equal, qualitative, satisfaction, cost_saving
-    rule_text: str  # Chinese: which rule and how it was applied, with the numbers
+    explain: Callable[[], str] = field(repr=False, compare=False)  # builds rule_text (see there)
     band: str | None = None  # qualitative band (达成/部分达成/未达成)
     warnings: tuple[str, ...] = ()
+
+    @cached_property
+    def rule_text(self) -> str:
+        """Chinese: which rule and how it was applied, with the numbers. Built on first use: the checker
+        assesses every row but shows the text only where a score differs."""
+        return self.explain()
 
 
 def _profile(profile: "Profile | str | None") -> Profile:
@@ -85,7 +91,7 @@ def assess_exec_rate(budget: object, spent: object, weight: object, profile: Pro
         warnings.append(f"执行率 {rate:.2%} 低于 {p.exec_rate.reason_threshold:.0%}，须说明原因")
     used = min(rate, 1.0) if p.exec_rate.cap_at_full else rate
     score = _finish(used * w, w, p)
-    text = f"预算执行率 {_fmt(b)}/{_fmt(a)} = {rate:.2%}，得分 = min(执行率, 1) × {_fmt(w)} = {score:g}"
+    text = lambda: f"预算执行率 {_fmt(b)}/{_fmt(a)} = {rate:.2%}，得分 = min(执行率, 1) × {_fmt(w)} = {score:g}"  # noqa: E731
     return Assessment(score, w, rate, "exec_rate", text, warnings=tuple(warnings))
 
 
@@ -229,19 +235,31 @@ def score_indicator(nature: object, operator: object, target: object, actual: ob
 def _positive(a: float, b: float, w: float, p: Profile, notes: list[str], cell: str | None) -> Assessment:
     if a < 0:
         raise RuleInputError(f"正向指标的年度指标值不能为负数：{_fmt(a)}", cell=cell)
+    deducted = None  # points taken off for overshooting the target, when the profile says so
     if compare15(b, a) >= 0:
         ratio = None if a == 0 else b / a
-        raw, how = w, f"实际 {_fmt(b)} ≥ 目标 {_fmt(a)}，得满分"
+        raw = w
         if ratio is not None and compare15(ratio, p.indicator.over_target_warn_ratio) >= 0:
             notes.append(f"实际完成值为目标的 {ratio:.0%}，指标值设置可能偏低")
             if p.indicator.over_target_policy == "deduct":
-                raw = w - p.indicator.over_target_deduct_points
-                how += f"，超额过多扣 {_fmt(p.indicator.over_target_deduct_points)} 分"
+                deducted = p.indicator.over_target_deduct_points
+                raw = w - deducted
     else:
         ratio = b / a
-        raw, how = ratio * w, f"实际 {_fmt(b)} < 目标 {_fmt(a)}，得分 = {_fmt(b)}/{_fmt(a)} × {_fmt(w)}"
+        raw = ratio * w
     score = _finish(raw, w, p)
-    return Assessment(score, w, ratio, "positive", f"正向指标：{how} = {score:g}", warnings=tuple(notes))
+    return Assessment(score, w, ratio, "positive", lambda: _positive_text(a, b, w, score, deducted),
+                      warnings=tuple(notes))
+
+
+def _positive_text(a: float, b: float, w: float, score: float, deducted: float | None) -> str:
+    if compare15(b, a) >= 0:
+        how = f"实际 {_fmt(b)} ≥ 目标 {_fmt(a)}，得满分"
+        if deducted is not None:
+            how += f"，超额过多扣 {_fmt(deducted)} 分"
+    else:
+        how = f"实际 {_fmt(b)} < 目标 {_fmt(a)}，得分 = {_fmt(b)}/{_fmt(a)} × {_fmt(w)}"
+    return f"正向指标：{how} = {score:g}"
 
 
 def _negative(a: float, b: float, w: float, p: Profile, notes: list[str], cell: str | None) -> Assessment:
@@ -264,7 +282,7 @@ def _negative(a: float, b: float, w: float, p: Profile, notes: list[str], cell: 
     else:
         raw, how = a / b * w, f"实际 {_fmt(b)} 超过目标 {_fmt(a)}，得分 = {_fmt(a)}/{_fmt(b)} × {_fmt(w)}"
     score = _finish(raw, w, p)
-    return Assessment(score, w, ratio, "negative", f"反向指标：{how} = {score:g}", warnings=tuple(notes))
+    return Assessment(score, w, ratio, "negative", lambda: f"反向指标：{how} = {score:g}", warnings=tuple(notes))
 
 
 def _equal(a: float, b: float, w: float, p: Profile, notes: list[str], cell: str | None) -> Assessment:
@@ -283,7 +301,7 @@ def _equal(a: float, b: float, w: float, p: Profile, notes: list[str], cell: str
         raw, how = w, f"实际 {_fmt(b)} 超过目标 {_fmt(a)}，按等于型得满分"
         notes.append(f"等于型指标实际 {_fmt(b)} 超过目标 {_fmt(a)}，请核实")
     score = _finish(raw, w, p)
-    return Assessment(score, w, ratio, "equal", f"等于型指标：{how} = {score:g}", warnings=tuple(notes))
+    return Assessment(score, w, ratio, "equal", lambda: f"等于型指标：{how} = {score:g}", warnings=tuple(notes))
 
 
 def qual_band(level: str, profile: ProfileLike = None) -> tuple[float, float]:
@@ -312,12 +330,13 @@ def _assess_qualitative(target: object, actual: object, w: float, p: Profile, ce
             raise RuleInputError(f"定性指标完成程度应在 0%–100% 之间：{actual}", cell=cell)
         level = level_of_fraction(degree, p)
         score = _finish(degree * w, w, p)
-        return Assessment(score, w, degree, "qualitative", f"定性指标：完成程度 {degree:.0%}（{level}），得分 {score:g}", band=level)
+        return Assessment(score, w, degree, "qualitative",
+                          lambda: f"定性指标：完成程度 {degree:.0%}（{level}），得分 {score:g}", band=level)
     level = parse_qual_level(actual, target, cell=cell)
     fraction = p.qualitative.default_fraction[level]
     score = _finish(fraction * w, w, p)
     lo, hi = p.qualitative.bands[level]
-    text = f"定性指标：{level}（档位 {lo:.0%}–{hi:.0%}），默认按 {fraction:.0%} × {_fmt(w)} = {score:g}"
+    text = lambda: f"定性指标：{level}（档位 {lo:.0%}–{hi:.0%}），默认按 {fraction:.0%} × {_fmt(w)} = {score:g}"  # noqa: E731
     return Assessment(score, w, fraction, "qualitative", text, band=level)
 
 
@@ -348,7 +367,7 @@ def assess_satisfaction(counts: Sequence[object], weight: object, profile: Profi
         share = sum(n * lw for n, lw in zip(numbers, p.satisfaction.level_weights)) / total
         text = f"满意度 = Σ人数×档位权重 / 有效人数 = {share:.4f}"
     score = _finish(share * w, w, p)
-    return Assessment(score, w, share, "satisfaction", f"{text}，得分 = {share:.4f} × {_fmt(w)} = {score:g}")
+    return Assessment(score, w, share, "satisfaction", lambda: f"{text}，得分 = {share:.4f} × {_fmt(w)} = {score:g}")
 
 
 def score_satisfaction(very: object, fairly: object, neutral: object, unhappy: object, very_unhappy: object, weight: object, profile: ProfileLike = None) -> float:
@@ -368,7 +387,7 @@ def assess_cost_saving(planned: object, actual: object, weight: object, profile:
     rate = (plan - cost) / plan
     raw = w if compare15(rate, 0) >= 0 else (1 + rate) * w
     score = _finish(raw, w, p)
-    text = f"成本节约率 = ({_fmt(plan)} − {_fmt(cost)})/{_fmt(plan)} = {rate:.2%}，得分 {score:g}"
+    text = lambda: f"成本节约率 = ({_fmt(plan)} − {_fmt(cost)})/{_fmt(plan)} = {rate:.2%}，得分 {score:g}"  # noqa: E731
     return Assessment(score, w, rate, "cost_saving", text)
 
 
