@@ -118,7 +118,7 @@ class Lifter:
         self._next_row: dict[int, int] = {}
 
     def needs_lift(self, formula: str) -> bool:
-        return bool(self.pattern.search(formula))
+        return _mentions(self.name_tuple, formula)
 
     def lift(self, formula: str, sheet: int, sheet_name: str, where: str, qualify: bool = False,
              host: tuple[int, int, int] | None = None) -> str:
@@ -147,6 +147,9 @@ class Lifter:
         if planned:
             self._next_row[sheet] = base + len(planned)
         for call in planned:
+            if call.resolved:  # references and literals only: nothing to resolve against this workbook
+                self.calls.append(CallSite(call.name, sheet, call.row, RESULT_COL, list(call.args), where, host))
+                continue
             site = CallSite(call.name, sheet, call.row, RESULT_COL, [], where, host)
             for j, arg in enumerate(call.args):
                 if isinstance(arg, _NameText):
@@ -227,6 +230,13 @@ class _PlannedCall:
     name: str
     row: int  # result row
     args: tuple[RefArg | ConstArg | OmittedArg | _NameText | _ExprText, ...]
+    resolved: bool  # no defined name and no expression among the arguments: they are the call site's as is
+
+
+@functools.lru_cache(maxsize=8192)
+def _mentions(names: tuple[str, ...], formula: str) -> bool:
+    """Whether a formula text may call one of our functions: memoised, forms of one template repeat their texts."""
+    return bool(find_names_pattern(names).search(formula))
 
 
 @functools.lru_cache(maxsize=16)
@@ -254,7 +264,9 @@ def _plan_simple(names: tuple[str, ...], formula: str, prefix: str,
         if len(args) > MAX_ARGS:
             return m.group(0)
         row = base_row + len(planned)
-        planned.append(_PlannedCall(m.group(1).upper(), row, tuple(_plan_arg(text.strip()) for text in args)))
+        planned_args = tuple(_plan_arg(text.strip()) for text in args)
+        resolved = not any(isinstance(a, (_NameText, _ExprText)) for a in planned_args)
+        planned.append(_PlannedCall(m.group(1).upper(), row, planned_args, resolved))
         return f"{prefix}${col_letter(RESULT_COL)}${row}"
 
     while True:

@@ -203,18 +203,22 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
 
     # -- cells ---------------------------------------------------------------------------------
     routed: dict[Key, tuple[str, str]] = {}  # cells for the fallback engine: (formula, why ironcalc cannot)
+    set_text, set_constant = m.update_cell_with_text, model.set_constant  # ~270 constants per form
     for s, sheet in enumerate(grid.sheets):
         anchors = arrays.get(s, {})
-        cover = in_array.get(s, set())
+        cover = in_array.get(s, ())
         for (r, c), cell in sheet.cells.items():
-            key = (s, r, c)
             if cell.formula is None:
-                if (r, c) in cover:
-                    formula_cells.append((key, ""))  # part of an array result: recomputed, not set
-                    cached[key] = cell.value
+                value = cell.value
+                if cover and (r, c) in cover:
+                    formula_cells.append(((s, r, c), ""))  # part of an array result: recomputed, not set
+                    cached[(s, r, c)] = value
+                elif type(value) is str:  # most constants of a form are labels
+                    set_text(s, r, c, value)
                 else:
-                    model.set_constant(s, r, c, cell.value)
+                    set_constant(s, r, c, value)
                 continue
+            key = (s, r, c)
             cached[key] = cell.value
             formula = _prep(cell.formula)
             if names_3d or ("!" in formula and ":" in formula):
@@ -267,10 +271,11 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
     if calls and precompute and not _profile_from_engine(grid):
         wb_profile = _workbook_profile(grid, model)
         for idx, site in enumerate(calls):
-            cells = _constant_arg_cells(site, grid, model, in_array)
-            if cells is None:
+            constant = _constant_args(site, grid, model, in_array)
+            if constant is None:
                 continue
-            value = functions.call(site.name, [_arg_value(model, site, a) for a in site.args], wb_profile).value
+            args, cells = constant
+            value = functions.call(site.name, args, wb_profile).value
             current[idx] = value
             model.set_constant(site.sheet, site.row, site.col, value)
             blanks += cells
@@ -323,11 +328,13 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
     settle()
 
     # -- cells ironcalc left with its own errors (#ERROR!, #N/IMPL!): the fallback, else the cached value ----
-    unsupported = [key for key, _ in formula_cells if key not in fb.cells
-                   and _engine_only_error(model.read(*key))]
+    # every formula cell is read once here; nothing below evaluates again before the read-back
+    now = _read_all(model, formula_cells)
+    unsupported = [key for key, value in now.items() if key not in fb.cells and _engine_only_error(value)]
     late = [key for key in unsupported if fb.add_late(key)]
     if late:
         settle()
+        now = _read_all(model, formula_cells)
         covered = fb.covered()
         unsupported = [key for key in unsupported if key not in covered]
     _check_still_blank(model, blanks)
@@ -335,7 +342,8 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
     if calls:
         for site in calls:
             # a refusal matters only where it surfaces: IF(G5="","",SCORE_…) hides it while G5 is blank
-            if site.host is not None and not isinstance(model.read(*site.host), ExcelError):
+            host = site.host
+            if host is not None and not isinstance(now[host] if host in now else model.read(*host), ExcelError):
                 continue
             outcome = functions.call(site.name, [_arg_value(model, site, a) for a in site.args], wb_profile)
             if outcome.message:
@@ -343,17 +351,15 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
     fb.surface_notes()
 
     # -- read back; cells no engine could compute keep their cached value ----------------------------
-    for key, _ in formula_cells:
-        if key in result.kept:
-            continue
-        if key in unsupported:
-            continue
-        result.values[key] = model.read(*key)
+    skip = result.kept.union(unsupported) if result.kept or unsupported else ()
+    for key, value in now.items():
+        if key not in skip:
+            result.values[key] = value
     for key in unsupported:
         s, r, c = key
         result.kept.add(key)
         result.values.pop(key, None)
-        result.notes.append(f"{names[s]}!{cell_ref(r, c)}：公式超出计算引擎支持范围（{model.read(*key).code}），保留原值")
+        result.notes.append(f"{names[s]}!{cell_ref(r, c)}：公式超出计算引擎支持范围（{now[key].code}），保留原值")
     if unsupported:
         # dependents must see the kept values, not the engine's placeholder error: freeze and evaluate again
         for s, r, c in unsupported:
@@ -385,43 +391,82 @@ def _profile_from_engine(grid: WorkbookGrid) -> bool:
 _MAX_CONSTANT_RANGE = 256  # larger argument ranges are simply treated as computed
 
 
-def _constant_arg_cells(site: CallSite, grid: WorkbookGrid, model: _Model,
-                        in_array: dict[int, set[tuple[int, int]]]) -> list[Key] | None:
+def _constant_args(site: CallSite, grid: WorkbookGrid, model: _Model,
+                   in_array: dict[int, set[tuple[int, int]]]) -> tuple[list[object], list[Key]] | None:
     """If every argument of the call is a literal or a reference to cells the engine never computes
-    (constants or blanks, no formula, no array range, no helper cell), its blank argument cells; else None.
-    A blank may still be filled by a dynamic-array spill: the caller checks that it stays blank."""
+    (constants or blanks, no formula, no array range, no helper cell): the argument values and the blank
+    argument cells; else None. The values come from the grid, as the model holds them (nothing has been
+    evaluated yet). A blank may still be filled by a dynamic-array spill: the caller checks that it stays blank."""
+    values: list[object] = []
     blanks: list[Key] = []
     for arg in site.args:
         if not isinstance(arg, RefArg):
             if isinstance(arg, HelperArg):
                 return None
-            continue  # a literal or an omitted argument
+            values.append(arg.value if isinstance(arg, ConstArg) else None)  # a literal or an omitted argument
+            continue
         s = site.sheet if arg.sheet is None else model.index.get(arg.sheet.upper())
         if s is None:
-            continue  # #REF!
+            values.append(ExcelError("#REF!"))
+            continue
         if arg.r2 >= SCRATCH_ROW0 or (arg.r2 - arg.r1 + 1) * (arg.c2 - arg.c1 + 1) > _MAX_CONSTANT_RANGE:
             return None
         cells = grid.sheets[s].cells
         cover = in_array.get(s, ())
-        for pos in _positions(arg):
-            cell = cells.get(pos)
-            if (cell is not None and cell.formula is not None) or pos in cover:
+        if arg.r1 == arg.r2 and arg.c1 == arg.c2:  # most arguments are single cells
+            value = _constant_cell(model, s, arg.r1, arg.c1, cells, cover, blanks)
+            if value is _COMPUTED:
                 return None
-            if cell is None or cell.value is None:
-                blanks.append((s, *pos))
-    return blanks
+            values.append(value)
+            continue
+        rows = [[_constant_cell(model, s, r, c, cells, cover, blanks) for c in range(arg.c1, arg.c2 + 1)]
+                for r in range(arg.r1, arg.r2 + 1)]
+        if any(v is _COMPUTED for row in rows for v in row):
+            return None
+        values.append(_shaped(rows, arg))
+    return values, blanks
 
 
-def _positions(ref: RefArg) -> list[tuple[int, int]]:
-    if ref.r1 == ref.r2 and ref.c1 == ref.c2:
-        return [(ref.r1, ref.c1)]
-    return [(r, c) for r in range(ref.r1, ref.r2 + 1) for c in range(ref.c1, ref.c2 + 1)]
+_COMPUTED = object()  # a cell the engine computes: the call is not constant
+
+
+def _constant_cell(model: _Model, s: int, r: int, c: int, cells, cover, blanks: list[Key]) -> object:
+    """The value the model holds for a cell set as a constant (text, numbers and logicals as written,
+    integers as floats, anything rarer read back), or _COMPUTED. A blank is recorded in `blanks`."""
+    cell = cells.get((r, c))
+    if (cell is not None and cell.formula is not None) or (cover and (r, c) in cover):
+        return _COMPUTED
+    value = None if cell is None else cell.value
+    kind = type(value)
+    if kind is str or kind is float or kind is bool:
+        return value
+    if value is None:
+        blanks.append((s, r, c))
+        return None
+    if kind is int:
+        return float(value)
+    return model.read(s, r, c)
+
+
+def _shaped(rows: list[list[object]], ref: RefArg) -> object:
+    """A reference's values as the add-in's functions receive them: a scalar, a flat list (one row or one
+    column, as xlwings hands them) or a list of rows."""
+    if ref.r1 == ref.r2:
+        return rows[0][0] if ref.c1 == ref.c2 else rows[0]  # xlwings hands a one-row range as a flat list
+    if ref.c1 == ref.c2:
+        return [row[0] for row in rows]
+    return rows
 
 
 def _check_still_blank(model: _Model, blanks: list[Key]) -> None:
     get = model.m.get_cell_value
     if any(get(*key) is not None for key in blanks):
         raise _ArgumentFilled()
+
+
+def _read_all(model: _Model, formula_cells: list[tuple[Key, str]]) -> dict[Key, object]:
+    read = model.read
+    return {key: read(*key) for key, _ in formula_cells}
 
 
 def _engine_only_error(value: object) -> bool:
@@ -660,12 +705,7 @@ def _arg_value(model: _Model, site: CallSite, arg: RefArg | HelperArg | ConstArg
         return ExcelError("#REF!")
     if arg.r1 == arg.r2 and arg.c1 == arg.c2:
         return model.read(s, arg.r1, arg.c1)
-    rows = [[model.read(s, r, c) for c in range(arg.c1, arg.c2 + 1)] for r in range(arg.r1, arg.r2 + 1)]
-    if arg.r1 == arg.r2:
-        return rows[0]  # xlwings hands a one-row range as a flat list
-    if arg.c1 == arg.c2:
-        return [row[0] for row in rows]
-    return rows
+    return _shaped([[model.read(s, r, c) for c in range(arg.c1, arg.c2 + 1)] for r in range(arg.r1, arg.r2 + 1)], arg)
 
 
 def _same(a: object, b: object) -> bool:
