@@ -203,7 +203,8 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
 
     # -- cells ---------------------------------------------------------------------------------
     routed: dict[Key, tuple[str, str]] = {}  # cells for the fallback engine: (formula, why ironcalc cannot)
-    set_text, set_constant = m.update_cell_with_text, model.set_constant  # ~270 constants per form
+    # ~270 constants per form, mostly labels and numbers: those skip set_constant's type dispatch
+    set_text, set_number, set_constant = m.update_cell_with_text, m.update_cell_with_number, model.set_constant
     for s, sheet in enumerate(grid.sheets):
         anchors = arrays.get(s, {})
         cover = in_array.get(s, ())
@@ -213,8 +214,10 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
                 if cover and (r, c) in cover:
                     formula_cells.append(((s, r, c), ""))  # part of an array result: recomputed, not set
                     cached[(s, r, c)] = value
-                elif type(value) is str:  # most constants of a form are labels
+                elif type(value) is str:
                     set_text(s, r, c, value)
+                elif type(value) is float:
+                    set_number(s, r, c, value)
                 else:
                     set_constant(s, r, c, value)
                 continue
@@ -287,7 +290,8 @@ def _evaluate(grid: WorkbookGrid, functions: FunctionTable, arrays: dict[int, di
     fb.install_probes()
     _run(m)
     _check_still_blank(model, blanks)
-    circular = [k for k, f in formula_cells if f and _is_circ(model, k)]
+    get = m.get_cell_value
+    circular = [k for k, f in formula_cells if f and get(*k) == "#CIRC!"]
     circular += [k for k in fb.cells if _is_circ(model, k)]
     circular += [(site.sheet, site.row, site.col) for _, site in pending_calls
                  if _is_circ(model, (site.sheet, site.row, site.col))]
@@ -413,7 +417,15 @@ def _constant_args(site: CallSite, grid: WorkbookGrid, model: _Model,
             return None
         cells = grid.sheets[s].cells
         cover = in_array.get(s, ())
-        if arg.r1 == arg.r2 and arg.c1 == arg.c2:  # most arguments are single cells
+        if arg.r1 == arg.r2 and arg.c1 == arg.c2:  # most arguments are single cells: the common cases inline
+            pos = (arg.r1, arg.c1)
+            cell = cells.get(pos)
+            if cell is not None and cell.formula is None and not (cover and pos in cover):
+                value = cell.value
+                kind = type(value)
+                if kind is str or kind is float:
+                    values.append(value)
+                    continue
             value = _constant_cell(model, s, arg.r1, arg.c1, cells, cover, blanks)
             if value is _COMPUTED:
                 return None
