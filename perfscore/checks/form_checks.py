@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from perfscore.checks.findings import ERROR, NOTE, WARNING, Finding
 from perfscore.checks.formulas import is_idiomatic_literal, is_threshold_literal
@@ -63,6 +63,18 @@ def _cell_pos(cell: str) -> tuple[str, int, int]:
 # ------------------------------------------------------------------------------------------------ context
 
 
+class _Facts(NamedTuple):
+    """What most checks ask of an indicator row, worked out once per form (each check walks every row)."""
+
+    weight: float | None  # _number(ind.weight)
+    score: float | None  # _number(ind.score)
+    bonus: bool  # _is_bonus(ind)
+
+
+def _facts_of(form: Form) -> dict[int, _Facts]:
+    return {ind.row: _Facts(_number(ind.weight), _number(ind.score), _is_bonus(ind)) for ind in form.indicators}
+
+
 @dataclass
 class _Ctx:
     file: str
@@ -70,6 +82,11 @@ class _Ctx:
     grid: WorkbookGrid
     profile: Profile
     findings: list[Finding] = field(default_factory=list)
+    facts: dict[int, _Facts] | None = None  # indicator row -> _Facts; kept by replace() (see _cell_ctx)
+
+    def __post_init__(self) -> None:
+        if self.facts is None:
+            self.facts = _facts_of(self.form)
 
     @property
     def tol(self) -> float:
@@ -135,9 +152,14 @@ def _number_of(raw: object) -> float | None:
     return None if q is None else q.value
 
 
+_INFINITIES = (float("inf"), float("-inf"))
+
+
 def _number(s: Sourced) -> float | None:
     """The value as a number; None for blank, 不适用, or text that is not a number (reported elsewhere)."""
     raw = s.value
+    if type(raw) is float or type(raw) is int:  # what parsing says, without a memo that misses on new numbers
+        return float(raw) if raw == raw and raw not in _INFINITIES else None
     if type(raw) in _PLAIN:
         return _number_of(raw)  # blank text included
     if raw is None or is_blank(raw):
@@ -301,10 +323,9 @@ def _text_numbers(ctx: _Ctx) -> None:
 
 
 def _indicator(ctx: _Ctx, ind: Indicator) -> None:
-    weight, score = _number(ind.weight), _number(ind.score)
+    weight, score, bonus = ctx.facts[ind.row]
     if is_not_applicable(ind.score.value) or is_not_applicable(ind.actual.value):
         return
-    bonus = _is_bonus(ind)
     # SCORE_OVER_WEIGHT
     if bonus:
         if score is not None and score < 0 and "减" not in ind.level2.text() + ind.level3.text():
@@ -590,8 +611,9 @@ def _scored_items(form: Form) -> list[tuple[str, Sourced, Sourced, Indicator | N
 def _weights(ctx: _Ctx) -> None:
     form = ctx.form
     _funds_rows(ctx)
-    items = [(n, w, s, i) for n, w, s, i in ctx.scored_items if i is None or not _is_bonus(i)]
-    weights = [_number(w) for _, w, _, _ in items]
+    facts = ctx.facts
+    items = [(n, w, s, i) for n, w, s, i in ctx.scored_items if i is None or not facts[i.row].bonus]
+    weights = [_number(w) if i is None else facts[i.row].weight for _, w, _, i in items]
     known = [w for w in weights if w is not None]
     if known:
         sw = sum15(known)
@@ -606,12 +628,12 @@ def _weights(ctx: _Ctx) -> None:
         key = "level1" if gw.level == 1 else "level2"
         members = [i for i in form.indicators if getattr(i, key).cell == gw.cell]
         if gw.is_cap:
-            scores = [v for v in (_number(i.score) for i in members) if v is not None]
+            scores = [v for v in (facts[i.row].score for i in members) if v is not None]
             if scores and compare15(sum15(scores), gw.weight) > 0:
                 ctx.add("SCORE_OVER_WEIGHT", gw.cell,
                         f"“{gw.name}”最多 {_g(gw.weight)} 分，各项得分合计 {_g(sum15(scores))} 超过上限。")
             continue
-        ws = [v for v in (_number(i.weight) for i in members if not _is_bonus(i)) if v is not None]
+        ws = [v for v in (facts[i.row].weight for i in members if not facts[i.row].bonus) if v is not None]
         if ws and ctx.differs(sum15(ws), gw.weight):
             ctx.add("WEIGHT_SUM", gw.cell,
                     f"“{gw.name}”标明 {_g(gw.weight)} 分，其下各指标分值之和为 {_g(sum15(ws))}；应相等。")
@@ -651,15 +673,16 @@ def _template_weights(ctx: _Ctx) -> None:
         first_cell["预算执行率"] = fr.weight
     keys = tuple(p.first_level_weights)
     exec_key = "预算执行率" in keys
+    facts = ctx.facts
     for ind in form.indicators:
-        if _is_bonus(ind):
+        f = facts[ind.row]
+        if f.bonus:
             continue
         name = _group_name(ind.level1.text())
         key = "预算执行率" if exec_key and ind.is_exec_rate else _match_level1(name, keys)
         if key is None:
             return  # a first-level group this template does not know: a different template, not an error
-        w = _number(ind.weight)
-        sums[key] = sums.get(key, 0.0) + (w or 0.0)
+        sums[key] = sums.get(key, 0.0) + (f.weight or 0.0)
         first_cell.setdefault(key, ind.level1)
     if len(sums) < 2:
         return
@@ -684,10 +707,11 @@ def _totals(ctx: _Ctx) -> None:
         if is_not_applicable(s.value) or (ind is not None and is_not_applicable(ind.actual.value)):
             na_rows = True
             continue
-        v = _number(s)
+        f = None if ind is None else ctx.facts[ind.row]
+        v = _number(s) if f is None else f.score
         if v is None:
             continue
-        (bonus if ind is not None and _is_bonus(ind) else scores).append(v)
+        (bonus if f is not None and f.bonus else scores).append(v)
     range_cells = _range_checks(ctx)
     total = _number(form.total)
     if scores and form.total.cell and form.total.cell not in range_cells:
@@ -751,6 +775,7 @@ def _range_checks(ctx: _Ctx) -> set[str]:
     form = ctx.form
     reported: set[str] = set()
     items = ctx.scored_items
+    facts = ctx.facts
     sub_of: dict[int, object] = {}
     for st in form.subtotals:
         for m in _subtotal_members(form, st):
@@ -780,7 +805,13 @@ def _range_checks(ctx: _Ctx) -> set[str]:
 
         omitted, doubled = [], []
         for name, s, ind in members:
-            if s.cell is None or (ind is not None and _is_bonus(ind)) or _number(s) is None and s.is_blank and not s.formula:
+            if s.cell is None:
+                continue
+            f = None if ind is None else facts[ind.row]
+            if f is not None and f.bonus:
+                continue
+            number = _number(s) if f is None else f.score if attr == "score" else f.weight
+            if number is None and s.is_blank and not s.formula:
                 continue
             n = covered(s)
             st = sub_of.get(ind.row) if ind is not None else None
@@ -857,8 +888,10 @@ _CLAUSE_SPLIT = re.compile(r"[，,；;。]")
 
 def _rule_text(ctx: _Ctx, ind: Indicator) -> None:
     text = ind.rule_text.text()
-    weight = _number(ind.weight)
-    if not text or weight is None or weight <= 0 or _is_bonus(ind):
+    if not text:
+        return
+    weight, _, bonus = ctx.facts[ind.row]
+    if weight is None or weight <= 0 or bonus:
         return
     per_point = any(k in text for k in ("扣完为止", "否则扣", "扣至0", "扣至零"))
     # (a) the full score the text names
@@ -894,7 +927,8 @@ def _rule_text(ctx: _Ctx, ind: Indicator) -> None:
 def _score_formulas(ctx: _Ctx) -> None:
     """HARDCODED_CONSTANT in score formulas: the row's 分值 typed into the formula, numbers added to totals."""
     form = ctx.form
-    rows = [(ind.name, ind.score, _number(ind.weight)) for ind in form.indicators if not _is_bonus(ind)]
+    facts = ctx.facts
+    rows = [(ind.name, ind.score, facts[ind.row].weight) for ind in form.indicators if not facts[ind.row].bonus]
     fr = form.exec_funds_row
     if fr is not None:
         rows.append(("预算执行率", fr.score, _number(fr.weight)))
@@ -937,15 +971,17 @@ def check_declared_texts(grid: WorkbookGrid, forms: Sequence[Form], profile: Pro
     form = forms[0]
     ctx = _Ctx(file, form, grid, profile)
     items = ctx.scored_items
-    scores = [v for v in (_number(s) for _n, _w, s, _i in items) if v is not None]
-    bonus = [v for v in (_number(s) for _n, _w, s, i in items if i is not None and _is_bonus(i)) if v is not None]
+    facts = ctx.facts
+    scores = [v for v in (_number(s) if i is None else facts[i.row].score for _n, _w, s, i in items) if v is not None]
+    bonus = [v for v in (facts[i.row].score for _n, _w, _s, i in items if i is not None and facts[i.row].bonus)
+             if v is not None]
     table_total = _number(form.total)
     if table_total is None and scores:
         table_total = sum15(scores)
     groups: dict[str, list[float]] = {}
     for ind in form.indicators:
         name = _group_name(ind.level1.text())
-        v = _number(ind.score)
+        v = facts[ind.row].score
         if name and v is not None:
             groups.setdefault(normalize_text(name), []).append(v)
     table_rows = range(form.header_rows[0], form.last_row + 1)
