@@ -136,3 +136,44 @@ def test_blank_argument_filled_by_a_spill_is_seen(tmp_path):
     values = _engine_values(tmp_path / "s.xlsx", True)
     assert values[(0, 1, 2)] == call("SCORE_EXEC_RATE", [100, 2.0, 10]) != call("SCORE_EXEC_RATE", [100, None, 10])
     assert values == _engine_values(tmp_path / "s.xlsx", False)
+
+
+def test_constant_arguments_are_read_as_the_model_holds_them(tmp_path, monkeypatch):
+    """Arguments of calls on constants are taken from the grid before the engine runs: for every kind of
+    constant (integer, float, logical, text, text that looks like an error, error value, blank, ranges, another
+    sheet) they equal what the engine model gives back for the same cells."""
+    from openpyxl import Workbook
+
+    from perfscore.recalc import engine
+    from perfscore.recalc.task import _functions
+
+    wb = Workbook()
+    ws = wb.active
+    other = wb.create_sheet("数据 '表'")
+    for ref, value in {"B1": 50, "B2": 50.5, "B3": True, "B4": "文字", "B5": "#N/A", "C1": -0.0, "C2": "", "D1": 7}.items():
+        ws[ref] = value
+    ws["B6"] = "=1/0"  # a formula: calls on it are not constant
+    other["A1"] = 12
+    args = ["B1", "B2", "B3", "B4", "B5", "B7", "C1", "C2", "B1:C2", "B1:B5", "B1:D1", "'数据 ''表'''!A1", "'无此表'!A1"]
+    for i, ref in enumerate(args, start=1):
+        ws.cell(20 + i, 1, f"=SCORE_EXEC_RATE(100,{ref},10)")
+    ws["A40"] = "=GRADE(B6)"
+    wb.save(tmp_path / "k.xlsx")
+    wb.close()
+
+    seen = []
+    original = engine._constant_args
+
+    def checked(site, grid, model, in_array):
+        out = original(site, grid, model, in_array)
+        if out is not None:
+            from_model = [engine._arg_value(model, site, a) for a in site.args]
+            assert repr(out[0]) == repr(from_model)  # repr: types too (50 -> 50.0, -0.0 stays -0.0)
+            seen.append(site)
+        return out
+
+    monkeypatch.setattr(engine, "_constant_args", checked)
+    grid = read_grid(tmp_path / "k.xlsx")
+    result = engine._evaluate(grid, _functions(None), {}, route_panic_prone=False, precompute=True)
+    assert len(seen) == len(args)  # every call but GRADE(B6) was computed before the engine ran
+    assert result.values == _engine_values(tmp_path / "k.xlsx", False)
