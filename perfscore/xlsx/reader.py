@@ -19,7 +19,7 @@ from openpyxl.formula.translate import Translator, TranslatorError
 from .grid import CellData, ExcelError, SheetGrid, WorkbookGrid, cell_ref, parse_ref
 from .errors import XlsxError
 from .package import NS_MAIN, REL_SHARED_STRINGS, REL_STYLES, DEFAULT_LIMITS, Limits, XlsxPackage, list_sheets, parse_xml_bytes
-from .sheetscan import NotPlain, PlainSheet, f_attributes, plain_sheet, xml_text
+from .sheetscan import NotPlain, PlainSheet, f_attributes, formula_cell, plain_sheet, xml_text
 from .spans import FormulaSpan, find_formula_cells
 
 _M = f"{{{NS_MAIN}}}"
@@ -198,6 +198,11 @@ def _bref_parsed(ref: bytes) -> tuple[int, int]:
     return hit
 
 
+# Plain numbers as _number reads them, matched on the <v> bytes: whole numbers -> int, decimals -> float.
+_WHOLE_BYTES = re.compile(rb"-?[0-9]{1,15}").fullmatch
+_DECIMAL_BYTES = re.compile(rb"-?[0-9]+\.[0-9]+").fullmatch
+
+
 def _scanned_sheet(plain: PlainSheet, name: str, strings: list[str],
                    xf_formats: tuple[str | None, ...] | list[str | None],
                    with_spans: bool) -> tuple[SheetGrid, list[FormulaSpan]]:
@@ -211,12 +216,9 @@ def _scanned_sheet(plain: PlainSheet, name: str, strings: list[str],
     refs = _BREF_CACHE
     t_names = _T_NAMES
     xml, start = plain.xml, plain.first  # formula spans: where to look for the next formula cell
-    for whole, c_attrs, ref, s, tb, body, f_attrs, f_raw, v_raw, is_raw, _gap in plain.cells:
-        if not body:
-            continue  # <c .../> or <c ...></c>: a styled empty cell is a blank, not a 0
-        has_is = body[:3] == b"<is"
-        if not v_raw and f_attrs is None and not has_is:
-            continue  # only an empty <v/>
+    for ref, s, tb, f_attrs, f_raw, v_raw, is_mark, is_raw, _gap in plain.cells:
+        if not v_raw and f_attrs is None and is_mark is None:
+            continue  # <c .../>, <c ...></c> or an empty <v/>: a blank, not a 0
         rc = refs.get(ref)
         rr, col_no = rc if rc is not None else _bref_parsed(ref)
         t = "n" if tb is None else (t_names.get(tb) or tb.decode("ascii"))
@@ -226,15 +228,22 @@ def _scanned_sheet(plain: PlainSheet, name: str, strings: list[str],
             text = xml_text(f_raw) if f_raw else None
             formula = _formula(fa.get("t", "normal"), fa.get("si", ""), text, rr, col_no, shared)
             if with_spans:
-                start = xml.find(whole, start)  # exact: no other cell before it holds these bytes and an <f>
-                spans.append(FormulaSpan(rr, col_no, start, start + len(whole), b"", c_attrs,
+                begin, start, c_attrs, body = formula_cell(xml, ref, start)
+                spans.append(FormulaSpan(rr, col_no, begin, start, b"", c_attrs,
                                          fa.get("t", "normal"), fa.get("ref") or None, body))
-                start += len(whole)
-        v_text = xml_text(v_raw) if v_raw else None
-        inline = (xml_text(is_raw) if is_raw else "") if has_is else None
-        value, text_typed = _typed_value(t, v_text, inline, formula is not None, strings)
-        if value is None and formula is None:
-            continue
+        # the common cells straight from their bytes; the rest as _lxml_sheet reads them
+        if t == "n" and v_raw and _WHOLE_BYTES(v_raw):
+            value, text_typed = int(v_raw), False
+        elif t == "n" and v_raw and _DECIMAL_BYTES(v_raw):
+            value, text_typed = float(v_raw), False
+        elif t == "inlineStr" and is_mark is not None:
+            value, text_typed = (xml_text(is_raw) if is_raw else ""), True
+        else:
+            v_text = xml_text(v_raw) if v_raw else None
+            inline = (xml_text(is_raw) if is_raw else "") if is_mark is not None else None
+            value, text_typed = _typed_value(t, v_text, inline, formula is not None, strings)
+            if value is None and formula is None:
+                continue
         fmt = None
         if n_formats and s is not None:
             fmt = fmt_of.get(s, _UNSEEN)

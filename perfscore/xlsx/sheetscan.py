@@ -18,21 +18,23 @@ from functools import lru_cache
 
 # Attribute values we accept: no markup, no entity, no whitespace an XML parser would normalise.
 _VAL = rb'"[^"<&\t\n\r]*"'
-_ROW_ATTRS = rb"(?:\s+(?!xmlns)[A-Za-z_][\w.:-]*\s*=\s*" + _VAL + rb")*\s*"
-_T_OPEN = rb'<t(?: xml:space="preserve")?'
-# groups: 1 attribute text of <c>, 2 r, 3 s, 4 t, 5 body, 6 attribute text of <f>, 7 formula, 8 <v>, 9 inline text
-# One cell. Groups: 1 the whole element, 2 attribute text of <c>, 3 r, 4 s, 5 t, 6 content, 7 attribute text of
-# <f> (None: no formula), 8 formula text, 9 <v> text, 10 inline string text.
+_ROW_ATTRS = rb"(?:\s+(?!xmlns)[A-Za-z_][\w.:-]*\s*=\s*" + _VAL + rb")*+\s*"
+# Optional parts are possessive (?+, *+): the grammar never needs to backtrack into them (what follows an
+# optional part cannot start like it), and without the backtracking state the split runs ~40 % fewer instructions.
+_T_OPEN = rb'<t(?: xml:space="preserve")?+'
+# One cell. Groups: 1 r, 2 s, 3 t, 4 attribute text of <f> (None: no formula), 5 formula text, 6 <v> text,
+# 7 b"" when the cell has <is>, 8 inline string text. The whole element, its attribute text and its content are
+# not captured (bytes objects for every cell): spans of formula cells are taken from the part (formula_cell).
 _CELL = re.compile(
-    rb'(<c( r="([A-Z]{1,3}[1-9][0-9]{0,6})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?'
-    rb'(?: cm="[0-9]{1,9}")?(?: vm="[0-9]{1,9}")?(?: ph="(?:[01]|true|false)")?)'
-    rb"(?:/>|>("
-    rb"(?:<f((?: [a-zA-Z0-9]{1,16}=" + _VAL + rb")*)(?:/>|>([^<]*)</f>))?(?:<v>([^<]*)</v>|<v/>)?"
-    rb"|<is>(?:" + _T_OPEN + rb">([^<]*)</t>|" + _T_OPEN + rb"/>)?</is>|<is/>"
-    rb")</c>))")
-_GROUPS = 10
+    rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"(?: s="([0-9]{1,9})")?+(?: t="([a-zA-Z]{1,9})")?+'
+    rb'(?: cm="[0-9]{1,9}")?+(?: vm="[0-9]{1,9}")?+(?: ph="(?:[01]|true|false)")?+'
+    rb"(?:/>|>(?:"
+    rb"(?:<f((?: [a-zA-Z0-9]{1,16}=" + _VAL + rb")*+)(?:/>|>([^<]*)</f>))?+(?:<v>([^<]*)</v>|<v/>)?+"
+    rb"|<is()(?:/>|>(?:" + _T_OPEN + rb">([^<]*)</t>|" + _T_OPEN + rb"/>)?+</is>)"
+    rb")</c>)")
+_GROUPS = 8
 # What is left between the cells once each is replaced by "<>" (which no well-formed XML holds): rows only.
-_ROWS = re.compile(rb"(?:\s*<row" + _ROW_ATTRS + rb"(?:/>|>(?:\s*<>)*\s*</row>))*\s*")
+_ROWS = re.compile(rb"(?:\s*<row" + _ROW_ATTRS + rb"(?:/>|>(?:\s*<>)*+\s*</row>))*+\s*")
 _SHEETDATA_OPEN = re.compile(rb"<sheetData" + _ROW_ATTRS + rb"(/?)>")
 _ATTR_PREFIX = re.compile(rb"\s([A-Za-z_][\w.-]*):[\w.-]+\s*=")
 # A row tag naming one attribute twice (refused by XML parsers; the row grammar alone would take it).
@@ -77,6 +79,22 @@ def plain_sheet(xml: bytes) -> PlainSheet | None:
     cells = list(zip(*[iter(parts[1:])] * (_GROUPS + 1)))
     prefixes = frozenset(p.decode("ascii") for p in _ATTR_PREFIX.findall(skeleton)) if b":" in skeleton else frozenset()
     return PlainSheet(xml, cells, start + len(parts[0]), xml[:start] + xml[end:], prefixes)
+
+
+def formula_cell(xml: bytes, ref: bytes, start: int) -> tuple[int, int, bytes, bytes]:
+    """(start, end, attribute text, content) of the first cell `ref` holding a formula at or after `start`, in a
+    part accepted by plain_sheet. Exact: every `<c r="` there opens a cell (attribute values and texts of the
+    grammar hold no "<"), the first "</c>" after it closes it, and a formula cell's content starts with `<f`."""
+    needle = b'<c r="' + ref + b'"'
+    while True:
+        begin = xml.find(needle, start)
+        if begin < 0:
+            raise NotPlain("formula cell not found")  # cannot happen for a cell plain_sheet split out
+        open_end = xml.find(b">", begin)
+        end = xml.find(b"</c>", open_end)
+        if xml.startswith(b"<f", open_end + 1) and xml[open_end - 1] != 47:  # 47: "/", an empty <c .../>
+            return begin, end + 4, xml[begin + 2:open_end], xml[open_end + 1:end]
+        start = open_end
 
 
 def _refused_bytes(raw: bytes) -> bool:
