@@ -63,17 +63,26 @@ class _View:
         self.col_prefix: dict[int, str] = {}
         self.merge_values: dict[tuple[int, int], Sourced] = {}
         self.rows: dict[int, list[CellData]] = {}
-        self.header_roles: dict[int, dict[int, str]] = {}  # row -> {col: role} of its header-label cells
-        cells = sheet.cells
-        for key in sorted(cells):  # row-major: each row comes out in column order
-            cell = cells[key]
-            row = self.rows.get(key[0])
-            if row is None:
-                self.rows[key[0]] = [cell]
-            else:
-                row.append(cell)
-            if isinstance(cell.value, str) and (role := L.role_of_text(cell.value)):
-                self.header_roles.setdefault(key[0], {})[cell.col] = role
+        # Per row, from the same pass: (col, normalised text) of its text cells, the union of their label
+        # flags, and {col: role} of its header-label cells.
+        self.texts: dict[int, list[tuple[int, str]]] = {}
+        self.flags: dict[int, int] = {}
+        self.header_roles: dict[int, dict[int, str]] = {}
+        last_r = 0
+        for (r, c), cell in sorted(sheet.cells.items()):  # row-major: each row comes out in column order
+            if r != last_r:
+                row = self.rows[r] = []
+                last_r, texts, flags = r, None, 0
+            row.append(cell)
+            if isinstance(cell.value, str):
+                text, text_flags, role = _text_info(cell.value)
+                if texts is None:
+                    texts = self.texts[r] = []
+                texts.append((c, text))
+                if text_flags:
+                    flags = self.flags[r] = flags | text_flags
+                if role:
+                    self.header_roles.setdefault(r, {})[c] = role
         self.max_row = max(self.rows, default=0)
         self.max_col = max((row[-1].col for row in self.rows.values()), default=0)
         self.anchor: dict[tuple[int, int], tuple[int, int]] = {}
@@ -110,7 +119,7 @@ class _View:
         key = (r, c)
         if key in self.anchor or key in self.span:
             return self.merged_sourced(key)
-        return self._sourced_at(key)
+        return self.sourced_at(key)
 
     def merged_sourced(self, key: tuple[int, int]) -> Sourced:
         """The Sourced of the merged range holding key: one object per range, however many of its cells are
@@ -118,10 +127,10 @@ class _View:
         top_left = self.anchor.get(key, key)
         out = self.merge_values.get(top_left)
         if out is None:
-            out = self.merge_values[top_left] = self._sourced_at(top_left)
+            out = self.merge_values[top_left] = self.sourced_at(top_left)
         return out
 
-    def _sourced_at(self, key: tuple[int, int]) -> Sourced:
+    def sourced_at(self, key: tuple[int, int]) -> Sourced:
         r, c = key
         where = self.col_prefix_of(c) + str(r)
         cell = self.cells.get(key)
@@ -154,6 +163,12 @@ class _View:
         return first_slot
 
 
+# Sourced's slot setters, for the row loop below (as in model.new_sourced).
+_new_object = object.__new__
+_set_value, _set_cell, _set_formula, _set_cached = (
+    Sourced.value.__set__, Sourced.cell.__set__, Sourced.formula.__set__, Sourced.cached.__set__)
+
+
 class _RowReader:
     """Sourced of a fixed set of columns (None: no such column), row after row; most cells are not merged."""
 
@@ -164,20 +179,35 @@ class _RowReader:
 
     def read(self, r: int) -> list[Sourced]:
         view = self.view
-        cells, anchor, span, row = view.cells, view.anchor, view.span, str(r)
-        merged_row = r in view.merged_rows
+        cells, row = view.cells, str(r)
+        if r in view.merged_rows:
+            return self._read_merged(r)
         out = self.blank_row.copy()
+        # The reader's hottest loop (~300 cells a form): new_sourced's body written out, saving a call per cell.
         for i, c, col_prefix in self.present:
-            key = (r, c)
-            if merged_row and (key in anchor or key in span):
-                out[i] = view.merged_sourced(key)
-                continue
-            cell = cells.get(key)
+            cell = cells.get((r, c))
+            s = _new_object(Sourced)
+            _set_cell(s, col_prefix + row)
             if cell is None:
-                out[i] = new_sourced(None, col_prefix + row)
+                _set_value(s, None)
+                _set_formula(s, None)
+                _set_cached(s, False)
             else:
                 formula = cell.formula
-                out[i] = new_sourced(cell.value, col_prefix + row, formula, formula is not None)
+                _set_value(s, cell.value)
+                _set_formula(s, formula)
+                _set_cached(s, formula is not None)
+            out[i] = s
+        return out
+
+    def _read_merged(self, r: int) -> list[Sourced]:
+        """read() for a row holding a merged cell: merged cells give their range's one Sourced."""
+        view = self.view
+        anchor, span = view.anchor, view.span
+        out = self.blank_row.copy()
+        for i, c, _ in self.present:
+            key = (r, c)
+            out[i] = view.merged_sourced(key) if key in anchor or key in span else view.sourced_at(key)
         return out
 
 
@@ -385,22 +415,18 @@ def _label_flags(text: str) -> int:
 
 
 @lru_cache(maxsize=8192)
-def _text_info(raw: str) -> tuple[str, int]:
-    """(normalised text, _label_flags) of a cell's text."""
+def _text_info(raw: str) -> tuple[str, int, str | None]:
+    """(normalised text, _label_flags, header role) of a cell's text."""
     text = L.normalize_label(raw)
-    return text, _label_flags(text)
+    return text, _label_flags(text), L.role_of_text(raw)
 
 
-def _row_texts(view: _View, r: int) -> tuple[list[tuple[int, str]], int]:
+_NO_TEXTS: tuple[tuple[int, str], ...] = ()
+
+
+def _row_texts(view: _View, r: int) -> tuple[list[tuple[int, str]] | tuple[()], int]:
     """(col, normalised text) of the row's text cells in column order, and the union of their flags."""
-    texts: list[tuple[int, str]] = []
-    flags = 0
-    for cell in view.row_cells(r):
-        if isinstance(cell.value, str):
-            text, text_flags = _text_info(cell.value)
-            texts.append((cell.col, text))
-            flags |= text_flags
-    return texts, flags
+    return view.texts.get(r, _NO_TEXTS), view.flags.get(r, 0)
 
 
 def _row_in_vertical_merge(view: _View, r: int, level_cols: list[int]) -> bool:
