@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
+from typing import Iterator
 
 # Attribute values we accept: no markup, no entity, no whitespace an XML parser would normalise.
 _VAL = rb'"[^"<&\t\n\r]*"'
@@ -55,10 +57,15 @@ class PlainSheet:
     """A sheet accepted by the scanner."""
 
     xml: bytes  # the part
-    cells: list[tuple]  # per <c>, in document order: the _CELL groups, then the bytes up to the next cell
+    parts: list  # _CELL.split of sheetData: text before the first cell, then per cell its groups and the text after
     first: int  # position in the part of the first cell
     rest: bytes  # the part with sheetData emptied, for lxml (merges, ignored errors, well-formedness)
     prefixes: frozenset[str]  # namespace prefixes of row attributes (x14ac:dyDescent): must be declared
+
+    def cells(self) -> Iterator[tuple]:
+        """Per `<c>`, in document order: the _CELL groups, then the bytes up to the next cell. Lazily: zip
+        reuses its tuple when the loop unpacks it, where a list of tuples costs an allocation per cell."""
+        return zip(*[islice(self.parts, 1, None)] * (_GROUPS + 1))
 
 
 def plain_sheet(xml: bytes) -> PlainSheet | None:
@@ -76,9 +83,8 @@ def plain_sheet(xml: bytes) -> PlainSheet | None:
     skeleton = b"<>".join(parts[::_GROUPS + 1])
     if not _ROWS.fullmatch(skeleton) or _DUP_ROW_ATTR.search(skeleton) or _refused_bytes(skeleton):
         return None
-    cells = list(zip(*[iter(parts[1:])] * (_GROUPS + 1)))
     prefixes = frozenset(p.decode("ascii") for p in _ATTR_PREFIX.findall(skeleton)) if b":" in skeleton else frozenset()
-    return PlainSheet(xml, cells, start + len(parts[0]), xml[:start] + xml[end:], prefixes)
+    return PlainSheet(xml, parts, start + len(parts[0]), xml[:start] + xml[end:], prefixes)
 
 
 def formula_cell(xml: bytes, ref: bytes, start: int) -> tuple[int, int, bytes, bytes]:
