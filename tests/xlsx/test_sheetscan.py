@@ -156,3 +156,17 @@ def test_doctype_in_a_plain_sheet_is_refused(tmp_path):
     with pytest.raises(XlsxError) as exc:
         grid_and_spans(_package(tmp_path, sheet))
     assert exc.value.code == E.DTD
+
+
+def test_number_byte_paths_and_a_repeated_ref_read_as_lxml_does(tmp_path):
+    rows = ('<row r="1"><c r="A1"><v>1</v></c><c r="A1"><f>1+1</f><v>2</v></c><c r="B1" s="1" t="n"><v>-3</v></c>'
+            '<c r="C1"><v>-0.50</v></c><c r="D1"><v>1234567890123456</v></c><c r="E1" s="07"><v>-0</v></c>'
+            '<c r="F1" s="99"><v>007.25</v></c></row>')
+    pkg = _package(tmp_path, _sheet(rows))
+    xml = pkg.read(SHEET_PART)
+    assert plain_sheet(xml) is not None
+    grid, spans = grid_and_spans(pkg)
+    assert list(grid.sheets[0].cells.items()) == list(_by_lxml(pkg).cells.items())
+    assert spans[0] == find_formula_cells(xml) and xml[spans[0][0].start:].startswith(b'<c r="A1"><f>')
+    got = {c.ref: (c.value, type(c.value)) for c in grid.sheets[0].cells.values()}
+    assert got["B1"] == (-3, int) and got["C1"] == (-0.5, float) and got["D1"] == (1234567890123456.0, float)
