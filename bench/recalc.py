@@ -31,6 +31,9 @@ from bench.sample_forms import fill_template, make_big_book, make_form  # noqa: 
 
 DISTINCT = 1000  # distinct filled forms (each its own numbers, names, blanks); larger batches repeat them
 
+_RSS_WRAPPER = ("import resource, subprocess, sys, time; t = time.perf_counter(); r = subprocess.run(sys.argv[1:]); "
+                "print(r.returncode, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
 
 def _make_seed(args: tuple[Path, int]) -> None:
     seeds, i = args
