@@ -43,7 +43,7 @@ def _make_seed(args: tuple[Path, int]) -> None:
         fill_template(seeds / f"tpl_{i:04d}.xlsx", seed=i, blanks=i % 3)
 
 
-def make_corpus(root: Path, n: int) -> Path:
+def make_corpus(root: Path, n: int, distinct: int = DISTINCT) -> Path:
     """n forms in folders of 500 (as a bureau receives them by unit); the first DISTINCT are all different, so
     the per-process memos (formula lifts, label texts, rule results) meet new values as in a real batch."""
     seeds = root / "distinct"
@@ -54,7 +54,7 @@ def make_corpus(root: Path, n: int) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         with ProcessPoolExecutor() as pool:
-            list(pool.map(_make_seed, [(tmp, i) for i in range(DISTINCT)], chunksize=20))
+            list(pool.map(_make_seed, [(tmp, i) for i in range(distinct)], chunksize=20))
         tmp.rename(seeds)
     folder = root / f"forms_{n}"
     if not folder.exists():
@@ -102,6 +102,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--lo-cli-forms", type=int, default=10, help="forms for soffice --convert-to (one process each)")
     ap.add_argument("--no-checks", action="store_true", help="run perfscore recalc without the checker")
     ap.add_argument("--workdir", default=None)
+    ap.add_argument("--distinct", type=int, default=DISTINCT, help="different forms made (larger batches repeat them)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     workers = [int(w) for w in args.workers.split(",") if w]
@@ -111,7 +112,7 @@ def main(argv: list[str]) -> int:
     print(f"机器 (machine): {os.cpu_count()} CPU；工作目录 {root}；检查规则 {'开' if checks else '关'}")
 
     # -- LibreOffice baselines on the same files ---------------------------------------------------
-    sample_folder = make_corpus(root, max(args.lo_forms, args.lo_cli_forms))
+    sample_folder = make_corpus(root, max(args.lo_forms, args.lo_cli_forms), args.distinct)
     sample = sorted(sample_folder.rglob("*.xlsx"))
     uno = lo_run("convert", sample[: args.lo_forms], root / "lo_uno")
     print(f"LibreOffice UNO calculateAll + 保存: {uno['files']} 份 {uno['seconds']:.1f} s = {uno['rate']:.1f} 份/s"
@@ -133,7 +134,7 @@ def main(argv: list[str]) -> int:
     print()
     print(f"{'份数':>6} {'进程':>4} {'用时(s)':>8} {'份/s':>8} {'对 LO UNO':>9} {'对 LO CLI':>9} {'峰值内存(MB)':>12}")
     for n in sizes:
-        folder = make_corpus(root, n)
+        folder = make_corpus(root, n, args.distinct)
         for w in workers:
             r = perfscore_run(folder, root / f"out_{n}_{w}", w, checks)
             assert r["rc"] == 0, r
