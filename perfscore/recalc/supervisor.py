@@ -47,7 +47,8 @@ from perfscore.recalc.report import FileReport, TaskOptions, failed
 from perfscore.rules import PerfscoreError
 
 TASK = "perfscore.recalc.task:recalc_file"
-WARM = ("perfscore.checks", "perfscore.forms", "perfscore.recalc.engine")
+# everything the task imports, loaded before gc.freeze() (the checker is loaded lazily by perfscore.checks)
+WARM = ("perfscore.checks.workbook", "perfscore.forms", "perfscore.recalc.task")
 DEFAULT_TIMEOUT = 60.0
 PER_WORKER = 2  # jobs in flight per worker: one running, the next already in its socket (no idle gap)
 STARTUP_LIMIT = 120.0  # imports take < 1 s; a worker not ready by then is broken, not busy
