@@ -72,26 +72,27 @@ def _run(app: typer.Typer, args: list[str]) -> int:
 
 
 def _print_summary(summary: Path) -> None:
+    """An excerpt of the summary that fits an 80-column terminal: declared → recomputed side by side."""
     import pandas as pd
 
     forms = pd.read_excel(summary, sheet_name="表单汇总", engine="calamine")
-    columns = ("文件", "申报总分", "重算总分", "差异", "申报等级", "重算等级", "错误数", "警告数", "计算引擎", "失败原因")
+
+    def text(value: object) -> str:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return ""
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
     table = Table(title="重算汇总（节选；完整内容见汇总表） · summary", show_lines=True)
-    for col in columns:
-        table.add_column(col, overflow="fold", no_wrap=col == "文件")
+    table.add_column("文件", overflow="fold", ratio=3)
+    for col in ("总分 申报→重算", "差异", "等级", "错误/警告"):
+        table.add_column(col, no_wrap=True)  # a number never breaks inside itself
+    table.add_column("引擎 / 失败原因", overflow="fold", ratio=2)
     for _, row in forms.iterrows():
-        cells = []
-        for col in columns:
-            value = row.get(col)
-            if value is None or (isinstance(value, float) and pd.isna(value)):
-                cells.append("")
-            elif col == "文件":
-                cells.append(Path(str(value)).name)
-            elif isinstance(value, float):
-                cells.append(f"{value:g}")
-            else:
-                cells.append(str(value))
-        table.add_row(*cells)
+        total = f"{text(row.get('申报总分')) or '—'} → {text(row.get('重算总分')) or '—'}"
+        grade = f"{text(row.get('申报等级')) or '—'} → {text(row.get('重算等级')) or '—'}"
+        counts = f"{text(row.get('错误数')) or '—'} / {text(row.get('警告数')) or '—'}"
+        table.add_row(Path(text(row.get("文件"))).name, total, text(row.get("差异")), grade, counts,
+                      text(row.get("失败原因")) or text(row.get("计算引擎")))
     console.print(table)
 
 
