@@ -37,7 +37,7 @@ from perfscore.rules import (
     round15,
     sum15,
 )
-from perfscore.xlsx.grid import WorkbookGrid, parse_ref
+from perfscore.xlsx.grid import CellData, SheetGrid, WorkbookGrid, parse_ref
 
 _NO_REASON = {"无", "暂无", "没有", "无偏差", "无。", "暂无。", "未发现", "不适用"}
 _PURE_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
@@ -964,11 +964,28 @@ _GROUP_STATEMENT = re.compile(
 _TOTAL_STATEMENT = re.compile(r"自评(?:价)?(?:总)?得分\s*(?:为|是|:|：)?\s*(\d+(?:\.\d+)?)\s*分")
 
 
+def _statement_cells(grid: WorkbookGrid, form: Form) -> list[tuple[SheetGrid, CellData]]:
+    """(sheet, cell) of the texts mentioning 自评 outside the table, sheet by sheet in cell order."""
+    out = []
+    table_rows = range(form.header_rows[0], form.last_row + 1)
+    for sheet in grid.sheets:
+        # only text cells that mention 自评 matter: pick them before sorting, not after
+        said = sorted(key for key, cell in sheet.cells.items() if isinstance(cell.value, str) and "自评" in cell.value)
+        for cell in (sheet.cells[key] for key in said):
+            if sheet.name == form.sheet and cell.row in table_rows:
+                continue  # rule texts inside the table
+            out.append((sheet, cell))
+    return out
+
+
 def check_declared_texts(grid: WorkbookGrid, forms: Sequence[Form], profile: Profile, file: str) -> list[Finding]:
     """TOTAL_MISMATCH between the table and what the report text around it says ("自评得分 97.5分")."""
     if len(forms) != 1:
         return []
     form = forms[0]
+    statements = _statement_cells(grid, form)
+    if not statements:
+        return []  # no text outside the table mentions 自评: nothing to compare the table with
     ctx = _Ctx(file, form, grid, profile)
     items = ctx.scored_items
     facts = ctx.facts
@@ -984,39 +1001,33 @@ def check_declared_texts(grid: WorkbookGrid, forms: Sequence[Form], profile: Pro
         v = facts[ind.row].score
         if name and v is not None:
             groups.setdefault(normalize_text(name), []).append(v)
-    table_rows = range(form.header_rows[0], form.last_row + 1)
-    for sheet in grid.sheets:
-        # only text cells that mention 自评 matter: pick them before sorting, not after
-        said = sorted(key for key, cell in sheet.cells.items() if isinstance(cell.value, str) and "自评" in cell.value)
-        for cell in (sheet.cells[key] for key in said):
-            if sheet.name == form.sheet and cell.row in table_rows:
-                continue  # rule texts inside the table
-            where = f"{sheet.name}!{cell.ref}"
-            text = cell.value
-            group_spans = []
-            for m in _GROUP_STATEMENT.finditer(text):
-                group_spans.append(m.span())
-                gname = normalize_text(m.group(1))
-                key = next((g for g in groups if gname.endswith(g) or g.endswith(gname)), None)
-                if key is None:
-                    continue
-                said, got = float(m.group(3)), sum15(groups[key])
-                if ctx.differs(said, got):
-                    ctx.add("TOTAL_MISMATCH", where,
-                            f"文字说明“{m.group(0)}”称“{key}”自评得分 {_g(said)} 分，但自评表中该组各项得分之和为 {_g(got)}；"
-                            f"两处应一致。")
-            if table_total is None:
+    for sheet, cell in statements:
+        where = f"{sheet.name}!{cell.ref}"
+        text = cell.value
+        group_spans = []
+        for m in _GROUP_STATEMENT.finditer(text):
+            group_spans.append(m.span())
+            gname = normalize_text(m.group(1))
+            key = next((g for g in groups if gname.endswith(g) or g.endswith(gname)), None)
+            if key is None:
                 continue
-            for m in _TOTAL_STATEMENT.finditer(text):
-                if any(a <= m.start() < b for a, b in group_spans):
-                    continue
-                said = float(m.group(1))
-                if not ctx.differs(said, table_total):
-                    continue
-                hint = ""
-                if bonus and not ctx.differs(table_total - said, sum15(bonus)):
-                    hint = f"差额 {_g(table_total - said)} 恰为加减分项得分，请确认总分是否计入加减分；"
+            said, got = float(m.group(3)), sum15(groups[key])
+            if ctx.differs(said, got):
                 ctx.add("TOTAL_MISMATCH", where,
-                        f"文字说明写“{m.group(0)}”，但自评表总分为 {_g(table_total)}（{_where(form.total)}），"
-                        f"相差 {_g(said - table_total)}；{hint}报告与表格的总分应一致。")
+                        f"文字说明“{m.group(0)}”称“{key}”自评得分 {_g(said)} 分，但自评表中该组各项得分之和为 {_g(got)}；"
+                        f"两处应一致。")
+        if table_total is None:
+            continue
+        for m in _TOTAL_STATEMENT.finditer(text):
+            if any(a <= m.start() < b for a, b in group_spans):
+                continue
+            said = float(m.group(1))
+            if not ctx.differs(said, table_total):
+                continue
+            hint = ""
+            if bonus and not ctx.differs(table_total - said, sum15(bonus)):
+                hint = f"差额 {_g(table_total - said)} 恰为加减分项得分，请确认总分是否计入加减分；"
+            ctx.add("TOTAL_MISMATCH", where,
+                    f"文字说明写“{m.group(0)}”，但自评表总分为 {_g(table_total)}（{_where(form.total)}），"
+                    f"相差 {_g(said - table_total)}；{hint}报告与表格的总分应一致。")
     return ctx.findings

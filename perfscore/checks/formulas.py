@@ -146,10 +146,16 @@ def _expected(ctx: _Sheet, ref_pos: Pos, pos: Pos) -> str:
 
 def inconsistent_formulas(ctx: _Sheet) -> list[Finding]:
     out: list[Finding] = []
-    for pos, shape in ctx.shapes.items():
+    shapes = ctx.shapes
+    for pos, shape in shapes.items():
+        r, c = pos
+        r1c1 = shape.r1c1
         for dr, dc, axis in DIRECTIONS:
-            if _agrees(shape, ctx.formula_at(pos, _step(pos, dr, dc, -1))) and _agrees(
-                    shape, ctx.formula_at(pos, _step(pos, dr, dc, 1))):
+            # A neighbour without a formula or with this R1C1 agrees whatever its row's kind (formula_at would
+            # return None or the same shape), so the row classes are asked only about a differing neighbour.
+            b1, a1 = shapes.get((r - dr, c - dc)), shapes.get((r + dr, c + dc))
+            if (b1 is None or b1.r1c1 == r1c1 or _agrees(shape, ctx.formula_at(pos, (r - dr, c - dc)))) and (
+                    a1 is None or a1.r1c1 == r1c1 or _agrees(shape, ctx.formula_at(pos, (r + dr, c + dc)))):
                 continue  # a pattern is read from a next neighbour: none differs from this one (most cells)
             hit = None
             for ref_pos, ref_shape, where in _established(ctx, pos, dr, dc):
@@ -195,13 +201,12 @@ JUDGEMENT_CLASSES = frozenset({"qualitative", "judgement", "bonus"})
 def typed_over_formulas(ctx: _Sheet) -> list[Finding]:
     out: list[Finding] = []
     shapes = ctx.shapes
+    near = _next_to_formulas(shapes)
     for pos, cell in ctx.grid.cells.items():
+        if pos not in near:
+            continue  # no formula above or below, nor on both sides: nothing it could have overwritten
         if not _is_number(cell) or ctx.row_class.get(pos[0]) in JUDGEMENT_CLASSES:
             continue
-        r, c = pos
-        if (r - 1, c) not in shapes and (r + 1, c) not in shapes and (
-                (r, c - 1) not in shapes or (r, c + 1) not in shapes):
-            continue  # no formula above or below, nor on both sides: nothing it could have overwritten
         for dr, dc, axis in DIRECTIONS:
             b1 = ctx.formula_at(pos, _step(pos, dr, dc, -1))
             a1 = ctx.formula_at(pos, _step(pos, dr, dc, 1))
@@ -231,6 +236,18 @@ def typed_over_formulas(ctx: _Sheet) -> list[Finding]:
                     f"原公式可能被覆盖；{_expected(ctx, ref_pos, pos)}。"))
                 break
     return out
+
+
+def _next_to_formulas(shapes: Mapping[Pos, Shape]) -> set[Pos]:
+    """Cells with a formula above or below, or on both sides: the only ones a typed number could have
+    overwritten (built from the few formula cells instead of asking about every cell of the sheet)."""
+    near: set[Pos] = set()
+    for r, c in shapes:
+        near.add((r - 1, c))
+        near.add((r + 1, c))
+        if (r, c + 2) in shapes:
+            near.add((r, c + 1))
+    return near
 
 
 @lru_cache(maxsize=16384)

@@ -24,7 +24,12 @@ def round15(x: float) -> float:
 
 def excel_round(x: float, digits: int = 2) -> float:
     """Excel's ROUND(x, digits): 15 significant digits first, then half away from zero."""
-    held = round15(float(x))
+    return round_held(round15(float(x)), digits)
+
+
+def round_held(held: float, digits: int = 2) -> float:
+    """excel_round for a value already held at 15 digits (round15 is idempotent: callers that hold it skip a
+    second pass)."""
     text = repr(held)
     point = text.find(".")
     if point >= 0 and "e" not in text and len(text) - point - 1 <= digits:
@@ -34,7 +39,7 @@ def excel_round(x: float, digits: int = 2) -> float:
         quantum = Decimal(1).scaleb(-digits)
         rounded = d.quantize(quantum, rounding=ROUND_HALF_UP)
     except InvalidOperation:  # huge values: Excel would not round them either
-        return round15(float(x))
+        return held
     result = float(rounded)
     return 0.0 if result == 0 else result  # no negative zero in a cell
 

@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 from typing import Callable, Sequence
 
 from perfscore.rules.errors import NotApplicable, RuleInputError
-from perfscore.rules.excelmath import compare15, excel_round, round15, sum15
+from perfscore.rules.excelmath import compare15, excel_round, round15, round_held, sum15
 from perfscore.rules.profiles import QUAL_LEVELS, Profile, load_profile
 from perfscore.rules.values import (
     NATURE_LABELS,
@@ -61,7 +61,7 @@ def _weight(raw: object, cell: str | None) -> float:
 
 
 def _finish(raw_score: float, weight: float, profile: Profile) -> float:
-    score = excel_round(max(round15(raw_score), 0.0), profile.decimals)
+    score = round_held(max(round15(raw_score), 0.0), profile.decimals)
     # Cap after rounding: a weight with more decimals than the profile keeps (1.125) is itself full marks.
     return min(score, weight) if profile.score_cap_at_weight else score
 
