@@ -328,7 +328,7 @@ def _merges_and_ignored(root, sheet: SheetGrid) -> None:
             rng = m.get("ref", "")
             if ":" in rng:
                 a, b = rng.split(":", 1)
-                (r1, c1), (r2, c2) = parse_ref(a), parse_ref(b)
+                (r1, c1), (r2, c2) = _REF_CACHE.get(a) or _ref_parsed(a), _REF_CACHE.get(b) or _ref_parsed(b)
                 sheet.merged.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
     ign = root.find(_M + "ignoredErrors")
     if ign is not None:

@@ -39,8 +39,11 @@ _GROUPS = 8
 _ROWS = re.compile(rb"(?:\s*<row" + _ROW_ATTRS + rb"(?:/>|>(?:\s*<>)*+\s*</row>))*+\s*")
 _SHEETDATA_OPEN = re.compile(rb"<sheetData" + _ROW_ATTRS + rb"(/?)>")
 _ATTR_PREFIX = re.compile(rb"\s([A-Za-z_][\w.-]*):[\w.-]+\s*=")
-# A row tag naming one attribute twice (refused by XML parsers; the row grammar alone would take it).
-_DUP_ROW_ATTR = re.compile(rb"<row\b[^>]*?\s([\w:.-]+)\s*=[^>]*?\s\1\s*=")
+# A row tag naming one attribute twice is refused by XML parsers; the row grammar alone would take it.
+# Checked per row tag (from "<row" to the first ">") on the names found there: one linear scan, where a
+# back-referencing regex over the whole skeleton retried every pair of names (see _dup_row_attr).
+_ROW_OPEN = re.compile(rb"<row\b[^>]*")
+_ATTR_NAME = re.compile(rb"\s([\w:.-]+)\s*=")
 # Control characters an XML parser refuses anywhere (tab, LF and CR are allowed).
 _CONTROL = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
 _ENTITY = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
@@ -81,7 +84,7 @@ def plain_sheet(xml: bytes) -> PlainSheet | None:
         return None
     parts = _CELL.split(xml[start:end])
     skeleton = b"<>".join(parts[::_GROUPS + 1])
-    if not _ROWS.fullmatch(skeleton) or _DUP_ROW_ATTR.search(skeleton) or _refused_bytes(skeleton):
+    if not _ROWS.fullmatch(skeleton) or _dup_row_attr(skeleton) or _refused_bytes(skeleton):
         return None
     prefixes = frozenset(p.decode("ascii") for p in _ATTR_PREFIX.findall(skeleton)) if b":" in skeleton else frozenset()
     return PlainSheet(xml, parts, start + len(parts[0]), xml[:start] + xml[end:], prefixes)
@@ -101,6 +104,18 @@ def formula_cell(xml: bytes, ref: bytes, start: int) -> tuple[int, int, bytes, b
         if xml.startswith(b"<f", open_end + 1) and xml[open_end - 1] != 47:  # 47: "/", an empty <c .../>
             return begin, end + 4, xml[begin + 2:open_end], xml[open_end + 1:end]
         start = open_end
+
+
+def _dup_row_attr(skeleton: bytes) -> bool:
+    r"""True when a row tag names an attribute twice. Same answer as the former search of the whole skeleton
+    with `<row\b[^>]*?\s([\w:.-]+)\s*=[^>]*?\s\1\s*=`: in a tag, each whitespace-name-`=` has one reading
+    (the name is the whole run of name characters before `\s*=`) and two never overlap, so findall lists
+    them all and a match of that regex is a name listed twice."""
+    for tag in _ROW_OPEN.findall(skeleton):
+        names = _ATTR_NAME.findall(tag)
+        if len(names) > 1 and len(set(names)) != len(names):
+            return True
+    return False
 
 
 def _refused_bytes(raw: bytes) -> bool:

@@ -3,13 +3,16 @@ and lets no malformed sheet through."""
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from perfscore.xlsx import XlsxError
 from perfscore.xlsx import errors as E
 from perfscore.xlsx.package import XlsxPackage, parse_xml_bytes
 from perfscore.xlsx.reader import _lxml_sheet, _merges_and_ignored, grid_and_spans
-from perfscore.xlsx.sheetscan import plain_sheet
+from perfscore.xlsx.sheetscan import _dup_row_attr, plain_sheet
 from perfscore.xlsx.spans import find_formula_cells
 
 from .test_read_fast_paths import SST, WB_RELS_SST, _styles
@@ -170,3 +173,26 @@ def test_number_byte_paths_and_a_repeated_ref_read_as_lxml_does(tmp_path):
     assert spans[0] == find_formula_cells(xml) and xml[spans[0][0].start:].startswith(b'<c r="A1"><f>')
     got = {c.ref: (c.value, type(c.value)) for c in grid.sheets[0].cells.values()}
     assert got["B1"] == (-3, int) and got["C1"] == (-0.5, float) and got["D1"] == (1234567890123456.0, float)
+
+
+# The former whole-skeleton regex: _dup_row_attr must give its answer on every input.
+_DUP_REFERENCE = re.compile(rb"<row\b[^>]*?\s([\w:.-]+)\s*=[^>]*?\s\1\s*=")
+_DUP_PIECES = [b"<row", b" ", b"\n", b"r", b"x", b"x14ac:dy", b"=", b' = ', b'"', b">", b"/>", b"<>", b"</row>",
+               b"rows", b' r="1"', b' x="1"', b'"a>b x=c x="', b"-", b"1"]
+
+
+def test_repeated_row_attributes_found_as_the_former_regex_found_them():
+    rnd = random.Random(5)
+    cases = [b"".join(rnd.choice(_DUP_PIECES) for _ in range(rnd.randint(0, 16))) for _ in range(20_000)]
+    cases += [b'<row r="1" ht="3"\n ht = "4">', b'<row r="1" x="a x=b x=c">', b'<row x="1"/><row x="1">']
+    found = [c for c in cases if _dup_row_attr(c)]
+    assert [c for c in cases if _DUP_REFERENCE.search(c)] == found and len(found) > 50
+
+
+@pytest.mark.parametrize("row", ['<row r="1"><c r="A1"><v>1</v></c></row><row r="2" ht = "3" spans="1:2" ht="4"/>',
+                                 '<row r="1" x14ac:dyDescent="1" x14ac:dyDescent="2"><c r="A1"><v>1</v></c></row>'])
+def test_a_row_attribute_given_twice_in_any_row_is_refused(tmp_path, row):
+    pkg = _package(tmp_path, _sheet(row))
+    with pytest.raises(XlsxError) as exc:
+        grid_and_spans(pkg)
+    assert exc.value.code == E.BAD_XML
