@@ -185,10 +185,13 @@ def _where(s: Sourced) -> str:
 # ------------------------------------------------------------------------------------------------ row classes
 
 
-def row_classes(forms: Sequence[Form]) -> dict[str, Mapping[int, str]]:
-    """sheet -> {row: kind of row} so the generic formula checks compare like with like."""
+def row_classes(forms: Sequence[Form], facts: Sequence[dict[int, _Facts]] | None = None
+                ) -> dict[str, Mapping[int, str]]:
+    """sheet -> {row: kind of row} so the generic formula checks compare like with like.
+    facts: each form's _facts_of, when the caller has them already."""
     out: dict[str, dict[int, str]] = {}
-    for form in forms:
+    for k, form in enumerate(forms):
+        form_facts = facts[k] if facts is not None else _facts_of(form)
         rows = out.setdefault(form.sheet, {})
         for r in range(form.header_rows[0], form.header_rows[1] + 1):
             rows[r] = "header"
@@ -196,7 +199,7 @@ def row_classes(forms: Sequence[Form]) -> dict[str, Mapping[int, str]]:
             if fr.label_cell.row:
                 rows[fr.label_cell.row] = "funds"
         for ind in form.indicators:
-            rows[ind.row] = "ind:" + _row_kind(ind)
+            rows[ind.row] = "ind:" + _row_kind(ind, form_facts[ind.row].bonus)
         for st in form.subtotals:
             rows[st.row] = "subtotal"
         for s, kind in ((form.total, "total"), (form.grade, "grade")):
@@ -205,8 +208,8 @@ def row_classes(forms: Sequence[Form]) -> dict[str, Mapping[int, str]]:
     return out
 
 
-def _row_kind(ind: Indicator) -> str:
-    if _is_bonus(ind):
+def _row_kind(ind: Indicator, bonus: bool) -> str:
+    if bonus:
         return "bonus"
     if ind.target.is_blank and ind.actual.is_blank and ind.nature.is_blank:
         return "judgement"
@@ -266,8 +269,24 @@ def _cell_ctx(ctx: _Ctx, s: Sourced) -> _Ctx:
     return ctx if p is ctx.profile else replace(ctx, profile=p)
 
 
+def check_forms(grid: WorkbookGrid, forms: Sequence[Form], profile: Profile, file: str
+                ) -> tuple[list[Finding], dict[str, Mapping[int, str]]]:
+    """check_form on every form, then check_declared_texts, and the row_classes of the forms: each form's
+    row facts (weight, score, bonus) worked out once for all three."""
+    facts = [_facts_of(form) for form in forms]
+    findings: list[Finding] = []
+    for form, form_facts in zip(forms, facts):
+        findings += _check_form(_Ctx(file, form, grid, profile, facts=form_facts))
+    findings += check_declared_texts(grid, forms, profile, file, facts=facts[0] if len(forms) == 1 else None)
+    return findings, row_classes(forms, facts)
+
+
 def check_form(form: Form, grid: WorkbookGrid, profile: Profile, file: str) -> list[Finding]:
-    ctx = _Ctx(file, form, grid, profile)
+    return _check_form(_Ctx(file, form, grid, profile))
+
+
+def _check_form(ctx: _Ctx) -> list[Finding]:
+    form = ctx.form
     _text_numbers(ctx)
     for ind in form.indicators:
         _indicator(_cell_ctx(ctx, ind.score), ind)
@@ -978,15 +997,17 @@ def _statement_cells(grid: WorkbookGrid, form: Form) -> list[tuple[SheetGrid, Ce
     return out
 
 
-def check_declared_texts(grid: WorkbookGrid, forms: Sequence[Form], profile: Profile, file: str) -> list[Finding]:
-    """TOTAL_MISMATCH between the table and what the report text around it says ("自评得分 97.5分")."""
+def check_declared_texts(grid: WorkbookGrid, forms: Sequence[Form], profile: Profile, file: str,
+                         facts: dict[int, _Facts] | None = None) -> list[Finding]:
+    """TOTAL_MISMATCH between the table and what the report text around it says ("自评得分 97.5分").
+    facts: the form's _facts_of, when the caller has them already."""
     if len(forms) != 1:
         return []
     form = forms[0]
     statements = _statement_cells(grid, form)
     if not statements:
         return []  # no text outside the table mentions 自评: nothing to compare the table with
-    ctx = _Ctx(file, form, grid, profile)
+    ctx = _Ctx(file, form, grid, profile, facts=facts)
     items = ctx.scored_items
     facts = ctx.facts
     scores = [v for v in (_number(s) if i is None else facts[i.row].score for _n, _w, s, i in items) if v is not None]

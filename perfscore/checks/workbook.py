@@ -29,14 +29,10 @@ def check_workbook(
     STALE_VALUE; file: the name shown in findings (default grid.path); not_forms: the form reader's reasons
     for sheets that are not forms (shown when none is found).
     """
-    from perfscore.checks.form_checks import check_declared_texts, check_form, row_classes
+    from perfscore.checks.form_checks import check_forms
     prof = _profile(grid, profile)
     name = file if file is not None else str(grid.path)
-    findings: list[Finding] = []
-    for form in forms:
-        findings += check_form(form, grid, prof, name)
-    findings += check_declared_texts(grid, forms, prof, name)
-    classes = row_classes(forms)
+    findings, classes = check_forms(grid, forms, prof, name)
     for sheet in grid.sheets:
         if sheet.name == IGNORE_SHEET:
             continue
