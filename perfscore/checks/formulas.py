@@ -66,6 +66,7 @@ class _Sheet:
     grid: SheetGrid
     shapes: dict[Pos, Shape]
     row_class: Mapping[int, str]
+    errors: dict[Pos, CellData]  # cells holding an error value, in cell order
 
     def same_class(self, a: int, b: int) -> bool:
         ca, cb = self.row_class.get(a), self.row_class.get(b)
@@ -96,12 +97,15 @@ class _Sheet:
 
 def _prepare(file: str, sheet: SheetGrid, row_class: Mapping[int, str] | None) -> _Sheet:
     shapes: dict[Pos, Shape] = {}
-    for (r, c), cell in sheet.cells.items():
+    errors: dict[Pos, CellData] = {}
+    for pos, cell in sheet.cells.items():  # one pass over the sheet for both
         if cell.formula:
-            s = shape_of(cell.formula, r, c)
+            s = shape_of(cell.formula, *pos)
             if s is not None:
-                shapes[(r, c)] = s
-    return _Sheet(file, sheet, shapes, row_class or {})
+                shapes[pos] = s
+        if isinstance(cell.value, ExcelError):
+            errors[pos] = cell
+    return _Sheet(file, sheet, shapes, row_class or {}, errors)
 
 
 def _step(pos: Pos, dr: int, dc: int, k: int) -> Pos:
@@ -354,7 +358,7 @@ def _is_num_token(text: str) -> bool:
 
 def formula_errors(ctx: _Sheet, book: WorkbookGrid | None) -> list[Finding]:
     """Cells holding an error value; errors that only propagate from another error cell are not repeated."""
-    errors = {pos: c for pos, c in ctx.grid.cells.items() if isinstance(c.value, ExcelError)}
+    errors = ctx.errors
     if not errors:
         return []
     out: list[Finding] = []
