@@ -104,7 +104,7 @@ def _xf_number_formats(pkg: XlsxPackage, part: str) -> tuple[str | None, ...]:
     root = pkg.xml(part)
     custom = {int(n.get("numFmtId", "0")): n.get("formatCode", "") for n in root.iter(_M + "numFmt")}
     out: list[str | None] = []
-    xfs = root.find(_M + "cellXfs")
+    xfs = _child(root, _M + "cellXfs")
     if xfs is not None:
         for xf in xfs.iterchildren(_M + "xf"):
             fid = int(xf.get("numFmtId", "0"))
@@ -173,7 +173,7 @@ def _read_sheet(pkg: XlsxPackage, part: str, name: str, strings: list[str],
             rest = parse_xml_bytes(plain.rest, part, pkg.path)
         except XlsxError:
             rest = None  # let the full parse below raise its own error, about the part as written
-        data = rest.find(_M + "sheetData") if rest is not None else None
+        data = _child(rest, _M + "sheetData") if rest is not None else None
         # row attribute prefixes must be declared, or lxml refuses the part
         if data is not None and all(p == "xml" or p in data.nsmap for p in plain.prefixes):
             try:
@@ -270,7 +270,7 @@ def _lxml_sheet(root, name: str, strings: list[str], xf_formats: tuple[str | Non
     sheet = SheetGrid(name=name)
     cells = sheet.cells
     shared: dict[str, tuple[str, int, int]] = {}  # si -> (formula text without "=", master row, master col)
-    data = root.find(_M + "sheetData")
+    data = _child(root, _M + "sheetData")
     row_no = 0
     n_formats = len(xf_formats)
     fmt_of: dict[str, str | None] = {}  # style index text -> number format, filled as styles are met
@@ -321,8 +321,14 @@ def _lxml_sheet(root, name: str, strings: list[str], xf_formats: tuple[str | Non
     return sheet
 
 
+def _child(elem, tag: str):
+    """First child with this tag, or None: what elem.find(tag) answers for a plain tag, without lxml's
+    ElementPath machinery (a path parse and generators per call)."""
+    return next(elem.iterchildren(tag), None)
+
+
 def _merges_and_ignored(root, sheet: SheetGrid) -> None:
-    merge_root = root.find(_M + "mergeCells")
+    merge_root = _child(root, _M + "mergeCells")
     if merge_root is not None:
         for m in merge_root.iterchildren(_M + "mergeCell"):
             rng = m.get("ref", "")
@@ -330,7 +336,7 @@ def _merges_and_ignored(root, sheet: SheetGrid) -> None:
                 a, b = rng.split(":", 1)
                 (r1, c1), (r2, c2) = _REF_CACHE.get(a) or _ref_parsed(a), _REF_CACHE.get(b) or _ref_parsed(b)
                 sheet.merged.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
-    ign = root.find(_M + "ignoredErrors")
+    ign = _child(root, _M + "ignoredErrors")
     if ign is not None:
         for e in ign.iterchildren(_M + "ignoredError"):
             kinds = frozenset(k for k, v in e.attrib.items() if k != "sqref" and v in ("1", "true"))
