@@ -126,3 +126,26 @@ def test_kind_memo_equals_resolve_kind(nature, op, target):
     except RuleInputError:
         want = None
     assert fc._kind_of(nature, op, target) == want == fc._kind_of(nature, op, target)
+
+
+@pytest.mark.parametrize("base", ["004+report", "central", "subtotals"])
+def test_check_forms_shares_row_facts_without_changing_results(tmp_path, base):
+    """check_forms (row facts worked out once) gives what the separate entry points give."""
+    from perfscore.checks.workbook import _profile
+    from perfscore.forms import read_forms
+    from perfscore.xlsx.reader import read_grid
+
+    from .corpus import build_base
+
+    grid = read_grid(build_base(base, tmp_path / f"{base}.xlsx"))
+    forms = read_forms(grid).forms
+    assert forms
+    prof = _profile(grid, None)
+    findings, classes = fc.check_forms(grid, forms, prof, "f.xlsx")
+    separate = [f for form in forms for f in fc.check_form(form, grid, prof, "f.xlsx")]
+    separate += fc.check_declared_texts(grid, forms, prof, "f.xlsx")
+    assert findings == separate
+    if base == "004+report":  # the report's text says 97.5 where the table adds up to 98.5
+        assert any(f.code == "TOTAL_MISMATCH" for f in findings)
+    assert classes == fc.row_classes(forms)
+    assert any(kind.startswith("ind:") for rows in classes.values() for kind in rows.values())
