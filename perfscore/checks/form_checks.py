@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from perfscore.checks.findings import ERROR, NOTE, WARNING, Finding
@@ -120,35 +120,39 @@ class _Ctx:
         return None if sheet is None else sheet.get(row, col)
 
 
-_PLAIN = (str, float, int)
 _PLAIN_OR_NONE = (str, float, int, type(None))
 
 
+def _memo_plain(fn):
+    """fn memoised per argument values (bounded) when every argument is a plain str/number/None — a batch
+    repeats "≥95%", 5, "人次", 正向 a lot; other values (ExcelError, …) are computed each time."""
+    cached = lru_cache(maxsize=8192, typed=True)(fn)
+
+    @wraps(fn)
+    def call(*args):
+        for a in args:
+            if type(a) not in _PLAIN_OR_NONE:
+                return fn(*args)
+        return cached(*args)
+
+    return call
+
+
+@_memo_plain
 def _quantity(raw: object) -> Quantity | None:
-    """parse_quantity(raw), or None where it refuses (blank, 不适用, not a number). Every caller here treats
-    both refusals alike, so the answer is memoised per plain value: a batch repeats "≥95%", 5, "人次" a lot."""
-    if type(raw) in _PLAIN:
-        return _quantity_cached(raw)
-    return _parse_or_none(raw)
-
-
-def _parse_or_none(raw: object) -> Quantity | None:
+    """parse_quantity(raw), or None where it refuses (blank, 不适用, not a number): every caller here treats
+    both refusals alike."""
     try:
         return parse_quantity(raw)
     except (RuleInputError, NotApplicable):
         return None
 
 
-@lru_cache(maxsize=8192, typed=True)
-def _quantity_cached(raw: object) -> Quantity | None:
-    return _parse_or_none(raw)
-
-
-@lru_cache(maxsize=8192, typed=True)
+@_memo_plain
 def _number_of(raw: object) -> float | None:
     if is_blank(raw):
         return None
-    q = _parse_or_none(raw)
+    q = _quantity(raw)
     return None if q is None else q.value
 
 
@@ -160,12 +164,7 @@ def _number(s: Sourced) -> float | None:
     raw = s.value
     if type(raw) is float or type(raw) is int:  # what parsing says, without a memo that misses on new numbers
         return float(raw) if raw == raw and raw not in _INFINITIES else None
-    if type(raw) in _PLAIN:
-        return _number_of(raw)  # blank text included
-    if raw is None or is_blank(raw):
-        return None
-    q = _parse_or_none(raw)
-    return None if q is None else q.value
+    return _number_of(raw)
 
 
 def _empty(s: Sourced) -> bool:
@@ -221,35 +220,22 @@ def _row_kind(ind: Indicator, bonus: bool) -> str:
     return "quantitative"  # 正向/反向/等于 share one score formula in most templates
 
 
+@_memo_plain
 def _kind_of(nature: object, operator: object, target: object) -> str | None:
-    """resolve_kind's rule name, None where it refuses; memoised for plain values (a form repeats them)."""
-    if type(nature) in _PLAIN_OR_NONE and type(operator) in _PLAIN_OR_NONE and type(target) in _PLAIN_OR_NONE:
-        return _kind_cached(nature, operator, target)
-    return _kind_uncached(nature, operator, target)
-
-
-def _kind_uncached(nature: object, operator: object, target: object) -> str | None:
+    """resolve_kind's rule name, None where it refuses."""
     try:
         return resolve_kind(nature, operator, target)[0]
     except RuleInputError:
         return None
 
 
-@lru_cache(maxsize=8192, typed=True)
-def _kind_cached(nature: object, operator: object, target: object) -> str | None:
-    return _kind_uncached(nature, operator, target)
-
-
 def _is_bonus(ind: Indicator) -> bool:
-    """Indicator.is_bonus (it reads only 一级/二级), memoised per pair of plain values."""
-    a, b = ind.level1.value, ind.level2.value
-    if type(a) in _PLAIN_OR_NONE and type(b) in _PLAIN_OR_NONE:
-        return _bonus_cached(a, b)
-    return ind.is_bonus
+    return _bonus_of(ind.level1.value, ind.level2.value)
 
 
-@lru_cache(maxsize=8192, typed=True)
-def _bonus_cached(level1: object, level2: object) -> bool:
+@_memo_plain
+def _bonus_of(level1: object, level2: object) -> bool:
+    """Indicator.is_bonus, which reads only 一级/二级."""
     return Indicator(0, level1=Sourced(level1), level2=Sourced(level2)).is_bonus
 
 

@@ -68,13 +68,9 @@ class _Sheet:
     row_class: Mapping[int, str]
     errors: dict[Pos, CellData]  # cells holding an error value, in cell order
 
-    def same_class(self, a: int, b: int) -> bool:
-        ca, cb = self.row_class.get(a), self.row_class.get(b)
-        return ca is None or cb is None or ca == cb
-
     def formula_at(self, origin: Pos, pos: Pos) -> Shape | None:
-        """The formula shape at pos when its row is of origin's kind. Most neighbours hold no formula, so the
-        shape is looked up first (positions off the sheet hold none)."""
+        """The formula shape at pos when its row is of origin's kind (an unclassified row matches any). Most
+        neighbours hold no formula, so the shape is looked up first (positions off the sheet hold none)."""
         shape = self.shapes.get(pos)
         if shape is None or not self.row_class:
             return shape

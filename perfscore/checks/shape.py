@@ -281,11 +281,6 @@ def shape_of(formula: str, row: int, col: int) -> Shape | None:
     return Shape(r1c1, tpl.skeleton, tpl.bare, tpl.numbers)
 
 
-def refs_in(formula: str) -> list[str]:
-    toks = tokenize(formula)
-    return [] if toks is None else [t.value for t in toks if t.kind == "ref"]
-
-
 @dataclass(frozen=True)
 class Literal:
     """A numeric literal and where it sits: enclosing function, argument index, neighbouring tokens."""
