@@ -227,16 +227,16 @@ class SummaryWriter:
                             self.findings])
         bar = book.add_chart({"type": "column"})
         for col, name in ((1, "申报"), (2, "重算")):
-            bar.add_series({"name": name, "categories": ["图表", 1, 0, 4, 0], "values": ["图表", 1, col, 4, col]})
+            bar.add_series({"name": name, "categories": [CHARTS_SHEET, 1, 0, 4, 0], "values": [CHARTS_SHEET, 1, col, 4, col]})
         bar.set_title({"name": "评价等级分布"})
         bar.set_x_axis({"name": "评价等级"})
         bar.set_y_axis({"name": "份数"})
         ws.insert_chart("F2", bar)
         if n:
             scatter = book.add_chart({"type": "scatter"})
-            scatter.add_series({"name": "表单", "categories": ["表单汇总", 1, 8, n, 8], "values": ["表单汇总", 1, 9, n, 9],
+            scatter.add_series({"name": "表单", "categories": [FORMS_SHEET, 1, 8, n, 8], "values": [FORMS_SHEET, 1, 9, n, 9],
                                 "marker": {"type": "circle", "size": 4}})
-            scatter.add_series({"name": "一致线", "categories": ["图表", 10, 0, 11, 0], "values": ["图表", 10, 0, 11, 0],
+            scatter.add_series({"name": "一致线", "categories": [CHARTS_SHEET, 10, 0, 11, 0], "values": [CHARTS_SHEET, 10, 0, 11, 0],
                                 "marker": {"type": "none"}, "line": {"color": "#999999", "dash_type": "dash"}})
             ws.write_string(9, 0, "一致线")
             ws.write_number(10, 0, 0)
