@@ -41,6 +41,11 @@ def _grade(total: float) -> str:
     return "优" if t >= 90 else "良" if t >= 80 else "中" if t >= 60 else "差"
 
 
+def _is_bonus(row: dict) -> bool:
+    labels = f"{row.get('level1', '')}{row.get('level2', '')}"
+    return any(word in labels for word in ("加减分", "加分", "减分", "扣分"))
+
+
 def _typed(where: str, table: dict, spec: dict, errors: list[str]) -> None:
     for key, value in table.items():
         if key not in spec:
@@ -74,7 +79,9 @@ def check(path: Path) -> tuple[list[str], list[str]]:
             errors.append(f"row {i} is not a table")
             continue
         _typed(f"row {i}", row, ROW, errors)
-        errors += [f"row {i}: missing {k}" for k in REQUIRED_ROW if k not in row]
+        # 加减分项 rows often print no 分值 (README: omit weight), so weight is optional there only.
+        need = REQUIRED_ROW if not _is_bonus(row) else tuple(k for k in REQUIRED_ROW if k != "weight")
+        errors += [f"row {i}: missing {k}" for k in need if k not in row]
     wsum = sum(Decimal(repr(r.get("weight", 0))) for r in rows)
     ssum = sum(Decimal(repr(r.get("score", 0))) for r in rows)
     funds = doc.get("funds")
@@ -94,7 +101,7 @@ def check(path: Path) -> tuple[list[str], list[str]]:
                          f"(rate {ratio:.2%} printed {funds.get('rate')})")
     facts.append(f"Σweights {wsum} (total_weight {doc.get('total_weight')})")
     facts.append(f"Σscores {ssum} (total {doc.get('total')})")
-    over = [r["level3"] for r in rows if r.get("score", 0) > r.get("weight", 0)]
+    over = [r["level3"] for r in rows if "weight" in r and r.get("score", 0) > r["weight"]]
     if over:
         facts.append(f"score>weight: {over}")
     if "grade" in doc and "total" in doc:
