@@ -24,12 +24,14 @@ ROLE_LABELS: dict[str, tuple[str, ...]] = {
                "实际完成情况", "年度实际值", "实际完成", "完成情况"),
     "unit": ("计量单位", "单位", "度量单位"),
     "weight": ("分值", "权重", "标准分", "指标分值", "权重分", "权重分值", "满分", "指标权重", "分值权重"),
-    "score": ("得分", "自评得分", "自评分", "评价得分", "实际得分", "评分", "考核得分", "评定得分", "指标得分"),
+    "score": ("得分", "自评得分", "自评分", "评价得分", "实际得分", "评分", "考核得分", "评定得分", "指标得分",
+              "分数", "评价分", "评审得分", "专家评分"),
     "deviation_reason": ("偏差原因分析及改进措施", "偏差原因分析及整改措施", "偏差原因分析", "偏差原因",
                          "未完成原因分析", "原因分析及改进措施", "偏差原因及改进措施", "未完成原因和改进措施",
-                         "偏差原因分析和改进措施"),
+                         "偏差原因分析和改进措施", "扣分原因", "扣分说明", "扣分理由", "扣分原因说明",
+                         "评分依据及扣分说明", "得分说明", "评分说明", "扣分情况说明"),
     "rule_text": ("评价要点及评分规则", "评价要点", "评分规则", "评分标准", "评分细则", "指标解释及评分标准",
-                  "评分办法", "计分方法", "评价标准", "评分依据"),
+                  "评分办法", "计分方法", "评价标准", "评分依据", "计分标准", "评分要点", "考核标准", "评分方法"),
     "note": ("指标说明", "指标解释", "指标释义", "指标定义"),
 }
 
@@ -56,21 +58,40 @@ FACT_LABELS: dict[str, tuple[str, ...]] = {
     "year": ("年度", "评价年度", "自评年度", "预算年度"),
 }
 
-# The 项目资金 block.
+# The 项目资金 block (and the third-party block of 预算资金 / 到位资金 / 实际支出 / 成本 inputs).
 FUNDS_COLUMN_LABELS: dict[str, tuple[str, ...]] = {
-    "initial_budget": ("年初预算数", "年初预算", "年初预算金额"),
-    "budget": ("全年预算数", "全年预算", "调整后预算数", "全年预算金额", "预算数"),
-    "spent": ("全年执行数", "全年执行", "实际执行数", "实际支出数", "执行数"),
-    "weight": ("分值",),
-    "exec_rate": ("执行率", "预算执行率"),
-    "score": ("得分",),
+    "initial_budget": ("年初预算数", "年初预算", "年初预算金额", "年初预算资金"),
+    "budget": ("全年预算数", "全年预算", "调整后预算数", "全年预算金额", "预算数", "预算资金", "预算金额",
+               "调整后预算", "全年预算资金"),
+    "spent": ("全年执行数", "全年执行", "实际执行数", "实际支出数", "执行数", "实际支出", "实际支出资金",
+              "实际支出金额", "支出数", "全年支出数"),
+    "arrived": ("到位资金", "实际到位资金", "资金到位数", "到位数", "实际到位数", "到位金额"),
+    "planned_cost": ("计划成本", "预算成本", "计划成本数"),
+    "actual_cost": ("实际成本", "实际成本数"),
+    "weight": ("分值", "权重", "分值权重"),
+    "exec_rate": ("执行率", "预算执行率", "资金执行率"),
+    "score": ("得分", "自评得分", "评分"),
 }
+# Columns whose presence (two of them) makes a row the header of a funds block.
+FUNDS_AMOUNT_ROLES = ("initial_budget", "budget", "spent", "arrived")
 FUNDS_ROW_LABELS: dict[str, tuple[str, ...]] = {
-    "年度资金总额": ("年度资金总额", "资金总额", "合计"),
+    "年度资金总额": ("年度资金总额", "资金总额", "合计", "总计", "小计", "项目资金总额", "年度资金合计"),
     "财政拨款": ("其中：财政拨款", "其中:财政拨款", "财政拨款", "其中：当年财政拨款", "当年财政拨款", "其中财政拨款"),
     "上年结转": ("上年结转资金", "上年结转", "结转资金"),
     "其他资金": ("其他资金", "其他"),
 }
+
+# 满意度调查 counts (order = perfscore.forms.model.SURVEY_LEVELS) and the printed number of valid answers.
+SURVEY_LEVEL_LABELS: dict[str, tuple[str, ...]] = {
+    "非常满意": ("非常满意",),
+    "比较满意": ("比较满意", "满意"),
+    "一般满意": ("一般满意", "一般", "基本满意"),
+    "不太满意": ("不太满意", "较不满意"),
+    "不满意": ("不满意", "非常不满意", "很不满意"),
+}
+SURVEY_TOTAL_LABELS = ("有效问卷", "有效问卷数", "有效样本", "有效样本数", "调查人数", "有效人数", "合计", "样本数",
+                       "问卷数", "有效份数")
+SURVEY_BLOCK_LABELS = ("满意度调查", "满意度调查人数", "问卷调查", "满意度问卷", "满意度调查结果")
 
 _BRACKETS = re.compile(r"[（(【\[][^（()）【】\[\]]*[)）】\]]")
 _SPACES = re.compile(r"[\s\u3000]+")
@@ -140,13 +161,50 @@ def funds_row_label(text: object) -> str | None:
     return _funds_row_label(text) if isinstance(text, str) else None
 
 
+_FUNDS_ROW_PREFIX = re.compile(r"^(其中|含)[:：]?")
+
+
 @lru_cache(maxsize=8192)
 def _funds_row_label(text: str) -> str | None:
+    """'其中：本年财政拨款' -> '财政拨款'; '上年结转资金' -> '上年结转'; '资金总额' -> '年度资金总额'."""
     key = normalize_label(text)
     for label, labs in FUNDS_ROW_LABELS.items():
         if key in _normalized_set(labs):
             return label
+    key = _FUNDS_ROW_PREFIX.sub("", key)
+    if not key or len(key) > 12:
+        return None
+    if "资金总额" in key or key.endswith("合计"):
+        return "年度资金总额"
+    if "财政拨款" in key or key.endswith("财政资金"):
+        return "财政拨款"
+    if "结转" in key:
+        return "上年结转"
+    if key.startswith("其他") or key in ("自筹资金", "社会资金"):
+        return "其他资金"
     return None
+
+
+def survey_level(text: object) -> str | None:
+    """'非常满意（人）' -> '非常满意'; the survey level a label names, or None."""
+    return _survey_level(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=4096)
+def _survey_level(text: str) -> str | None:
+    key = normalize_label(text).removesuffix("人数").removesuffix("数")
+    for level, labs in SURVEY_LEVEL_LABELS.items():
+        if key in labs:
+            return level
+    return None
+
+
+def is_survey_total(text: object) -> bool:
+    return isinstance(text, str) and normalize_label(text) in SURVEY_TOTAL_LABELS
+
+
+def is_survey_block(text: object) -> bool:
+    return isinstance(text, str) and normalize_label(text) in SURVEY_BLOCK_LABELS
 
 
 def fact_of(text: object) -> tuple[str, str] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 from enum import Enum
+from functools import lru_cache
 from typing import Iterator
 
 from perfscore.xlsx.grid import parse_ref
@@ -84,16 +85,40 @@ FUNDS_LABELS = ("年度资金总额", "财政拨款", "上年结转", "其他资
 
 @dataclass(frozen=True)
 class FundsRow:
-    """One row of the 项目资金 block: 年度资金总额 / 其中：财政拨款 / 上年结转资金 / 其他资金."""
+    """One row of the 项目资金 block: 年度资金总额 / 其中：财政拨款 / 上年结转资金 / 其他资金.
+
+    A block row with amounts but no label (the block's first row, under a header such as
+    "预算执行率 | 年初预算数 | 全年预算数 | …") is the 年度资金总额 row; its label_cell is then the blank cell left
+    of the amounts. Third-party 评分表 blocks carry 到位资金 (arrived) and the cost-saving inputs in the same row.
+    """
 
     label: str  # one of FUNDS_LABELS
     label_cell: Sourced
     initial_budget: Sourced = MISSING  # 年初预算数
-    budget: Sourced = MISSING  # 全年预算数 (A)
-    spent: Sourced = MISSING  # 全年执行数 (B)
+    budget: Sourced = MISSING  # 全年预算数 (A); 预算资金 on third-party forms
+    spent: Sourced = MISSING  # 全年执行数 (B); 实际支出(资金) on third-party forms
     weight: Sourced = MISSING  # 分值
     exec_rate: Sourced = MISSING  # 执行率
     score: Sourced = MISSING  # 得分
+    arrived: Sourced = MISSING  # 到位资金 (实际到位资金): 资金到位率 = arrived/budget, 预算执行率 = spent/arrived
+    planned_cost: Sourced = MISSING  # 计划成本 (成本节约率 input)
+    actual_cost: Sourced = MISSING  # 实际成本
+
+
+SURVEY_LEVELS = ("非常满意", "比较满意", "一般满意", "不太满意", "不满意")
+
+
+@dataclass(frozen=True)
+class Survey:
+    """满意度调查 counts written beside the table (third-party 评分表): one count per level of SURVEY_LEVELS
+    (MISSING when the form has no cell for that level), and the printed number of valid answers when given."""
+
+    label_cell: Sourced  # "满意度调查（人数）" or the first level label
+    counts: tuple[Sourced, ...]  # in SURVEY_LEVELS order, always 5 entries
+    respondents: Sourced = MISSING  # 有效问卷/调查人数/合计, when printed
+
+    def count(self, level: str) -> Sourced:
+        return self.counts[SURVEY_LEVELS.index(level)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,16 +209,26 @@ class GroupWeight:
     is_cap: bool = False  # "≤5分": an upper bound, not a weight
 
 
+# "(15分)" "（≤5分）" "(20 分)" anywhere in the name; "(50)" "（10）" only at its end (a bare number in
+# brackets elsewhere may be a year or a count); "产出指标 50分" / "产出指标50分" without brackets at its end.
 _GROUP_WEIGHT_RE = re.compile(r"[（(]\s*(≤|<=|不超过)?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
+_BARE_WEIGHT_RE = re.compile(r"(?:[（(]\s*(≤|<=|不超过)?\s*(\d+(?:\.\d+)?)\s*[)）]|(?<![\d.])(≤|<=|不超过)?\s*(\d+(?:\.\d+)?)\s*分)\s*$")
 
 
+@lru_cache(maxsize=4096)
 def split_group_weight(text: str) -> tuple[str, float | None, bool]:
-    """'部门决策 (15分)' -> ('部门决策', 15.0, False); '加减分项 (≤5分)' -> ('加减分项', 5.0, True)."""
+    """'部门决策 (15分)' -> ('部门决策', 15.0, False); '加减分项 (≤5分)' -> ('加减分项', 5.0, True);
+    '产出指标(50)' -> ('产出指标', 50.0, False); '产出指标' -> ('产出指标', None, False)."""
     m = _GROUP_WEIGHT_RE.search(text)
-    if not m:
-        return text.strip(), None, False
+    if m:
+        cap, number = m.group(1), m.group(2)
+    else:
+        m = _BARE_WEIGHT_RE.search(text)
+        if not m or float(m.group(2) or m.group(4)) > 100:
+            return text.strip(), None, False
+        cap, number = m.group(1) or m.group(3), m.group(2) or m.group(4)
     name = (text[: m.start()] + text[m.end():]).strip()
-    return name, float(m.group(2)), bool(m.group(1))
+    return name, float(number), bool(cap)
 
 
 @dataclass(frozen=True)
@@ -211,6 +246,7 @@ class Form:
     header_rows: tuple[int, int] = (0, 0)  # first and last row of the indicator table header
     last_row: int = 0  # last row of the form (total or grade row)
     columns: tuple[tuple[str, int], ...] = ()  # role -> column of the indicator table (see labels.ROLES)
+    survey: Survey | None = None  # 满意度调查 counts written above the table (third-party forms)
 
     @property
     def column_map(self) -> dict[str, int]:
@@ -218,9 +254,13 @@ class Form:
 
     @property
     def exec_funds_row(self) -> FundsRow | None:
-        """The 年度资金总额 row: the one whose 执行率 is scored (分值/得分) on the central layout."""
+        """The 年度资金总额 row: the one whose 执行率 is scored (分值/得分) on the central layout. A block without
+        a total row (only 财政拨款 / 其他资金 rows) is scored on the row that carries the 分值 or 得分."""
         for f in self.funds:
             if f.label == "年度资金总额":
+                return f
+        for f in self.funds:
+            if not f.weight.is_blank or not f.score.is_blank or f.weight.formula or f.score.formula:
                 return f
         return None
 

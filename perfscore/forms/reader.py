@@ -303,7 +303,8 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
     indicators: list[Indicator] = []
     subtotals: list[Subtotal] = []
     group_weights: list[GroupWeight] = []
-    seen_groups: set[str] = set()
+    weighted: set[str | None] = set()  # cells of the groups whose weight is known
+    key1 = key2 = None  # the current groups' names (_group_key)
     total_weight = total = grade = MISSING
     last_row = h2
     level1 = level2 = MISSING  # filled down from merged or blank cells above
@@ -341,23 +342,27 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
         if texts and _label_flags(texts[0][1]) & _ENDS:  # texts are in column order: the row's first text
             break
         row_vals = read_row(r)
+        # Group by name, whatever the layout: a merged block gives one Sourced for all its rows, a blank cell is
+        # filled down, and a name written again on the next rows ("产出指标(50分)" on every row, as 预算绩效管理
+        # 系统 exports come) stays the group of its first row. All rows of a group share that one Sourced.
         if has_l1:
-            new_l1 = row_vals[0]
-            if not new_l1.is_blank:
-                if new_l1.cell != level1.cell:
-                    level2 = MISSING
-                level1 = new_l1
+            written = row_vals[0]
+            if written.cell != level1.cell and not written.is_blank:
+                key = _group_key(written.text())
+                if key != key1:
+                    level1, key1, level2, key2 = written, key, MISSING, None
+                if level1.cell not in weighted:
+                    _group_weight(1, written, level1, weighted, group_weights)
             row_vals[0] = level1
         if has_l2:
-            if not row_vals[1].is_blank:
-                level2 = row_vals[1]
+            written = row_vals[1]
+            if written.cell != level2.cell and not written.is_blank:
+                key = _group_key(written.text())
+                if key != key2:
+                    level2, key2 = written, key
+                if level2.cell not in weighted:
+                    _group_weight(2, written, level2, weighted, group_weights)
             row_vals[1] = level2
-        for lvl, s in ((1, row_vals[0]), (2, row_vals[1])):
-            if s.cell not in seen_groups and not s.is_blank:  # a filled-down name was seen on an earlier row
-                seen_groups.add(s.cell)
-                name, weight, cap = split_group_weight(s.text())
-                if weight is not None:
-                    group_weights.append(GroupWeight(lvl, name, weight, s.cell, cap))
         own_payload = any(not s.is_blank for s in row_vals[2:])  # anything beyond the filled-down levels
         if not own_payload:
             row_has_anything = bool(texts) or _has_numbers(view, r)
@@ -393,6 +398,22 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
         last_row=last_row,
         columns=tuple((k, v) for k, v in cols.items() if v is not None),
     )
+
+
+@lru_cache(maxsize=4096)
+def _group_key(text: str) -> str:
+    """What makes two written group names the same group: '产出指标（50分）' = '产出指标(50分)' = '产出指标'."""
+    return L.normalize_label(split_group_weight(text)[0])
+
+
+def _group_weight(level: int, written: Sourced, group: Sourced, weighted: set[str | None],
+                  out: list[GroupWeight]) -> None:
+    """The weight written into a group's name ("部门决策（15分）"), once per group and keyed by the group's cell,
+    however many rows repeat the name (the first row that prints a weight gives it)."""
+    name, weight, cap = split_group_weight(written.text())
+    if weight is not None:
+        weighted.add(group.cell)
+        out.append(GroupWeight(level, name, weight, group.cell, cap))
 
 
 # What a normalised text can mean inside the table, as bit flags so a row of plain values is passed quickly.
