@@ -28,6 +28,8 @@ from .model import (
     Indicator,
     Sourced,
     Subtotal,
+    Survey,
+    SURVEY_LEVELS,
     new_indicator,
     new_sourced,
     split_group_weight,
@@ -381,7 +383,7 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
     if grade is MISSING and total_row is not None:
         grade = _grade_near(view, total_row, wcol, scol)
 
-    facts, funds = _preamble(view, pre_start, h1)
+    facts, funds, survey = _preamble(view, pre_start, h1)
     kind = _kind(view, grid, facts, indicators, cols)
     return Form(
         kind=kind,
@@ -397,6 +399,7 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
         header_rows=(h1, h2),
         last_row=last_row,
         columns=tuple((k, v) for k, v in cols.items() if v is not None),
+        survey=survey,
     )
 
 
@@ -486,13 +489,14 @@ def _grade_near(view: _View, total_row: int, wcol: int | None, scol: int | None)
 
 # -- above the table: facts and funds ----------------------------------------------------------------------
 
-def _preamble(view: _View, start: int, header_row: int) -> tuple[HeaderFacts, tuple[FundsRow, ...]]:
+def _preamble(view: _View, start: int, header_row: int) -> tuple[HeaderFacts, tuple[FundsRow, ...], Survey | None]:
     facts: dict[str, Sourced] = {}
     extra: list[tuple[str, Sourced]] = []
     title = MISSING
     year = MISSING
     funds_rows: set[int] = set()
     funds = _funds_block(view, start, header_row - 1, funds_rows)
+    survey = _survey_block(view, start, header_row - 1, funds_rows)
     for r in range(start, header_row):
         if r in funds_rows:
             continue
@@ -535,7 +539,7 @@ def _preamble(view: _View, start: int, header_row: int) -> tuple[HeaderFacts, tu
         title=title,
         extra=tuple(extra),
     )
-    return header, funds
+    return header, funds, survey
 
 
 @lru_cache(maxsize=4096)
@@ -549,37 +553,113 @@ def _preamble_text(raw: str) -> tuple[str, bool, int | None, tuple[str, str] | N
     return text, is_title, year, L.fact_of(text)
 
 
+def _funds_header(view: _View, r: int) -> dict[str, int] | None:
+    """role -> col of a funds block header row: two amount columns (年初预算数 / 全年预算数 / 全年执行数 /
+    到位资金 …) make it one. Labels left of the first amount column name the block ("预算执行率",
+    "项目资金（万元）"), not a column."""
+    found: list[tuple[int, str]] = []
+    for cell in view.row_cells(r):
+        role = L.funds_column_role(cell.value)
+        if role:
+            found.append((cell.col, role))
+    amount_cols = [c for c, role in found if role in L.FUNDS_AMOUNT_ROLES]
+    if len({role for _, role in found if role in L.FUNDS_AMOUNT_ROLES}) < 2:
+        return None
+    first = min(amount_cols)
+    roles: dict[str, int] = {}
+    for c, role in found:
+        if c >= first:
+            roles.setdefault(role, c)
+    return roles
+
+
 def _funds_block(view: _View, start: int, end: int, used: set[int]) -> tuple[FundsRow, ...]:
     for r in range(start, end + 1):
-        roles: dict[str, int] = {}
-        for cell in view.row_cells(r):
-            role = L.funds_column_role(cell.value)
-            if role and role not in roles:
-                roles[role] = cell.col
-        if len({"initial_budget", "budget", "spent"} & set(roles)) < 2:
+        roles = _funds_header(view, r)
+        if roles is None:
             continue
         first_col = min(roles.values())
+        amount_cols = [roles[k] for k in L.FUNDS_AMOUNT_ROLES if k in roles]
         read_row = _RowReader(view, tuple(roles.values())).read
         rows: list[FundsRow] = []
         used.add(r)
         for rr in range(r + 1, min(r + 8, end + 1)):
-            label = None
+            label, label_cell = None, MISSING
             for cell in view.row_cells(rr):
                 if cell.col < first_col and (lab := L.funds_row_label(cell.value)):
-                    label, label_cell = lab, cell
+                    label, label_cell = lab, Sourced(cell.value, f"{view.sheet.name}!{cell.ref}")
                     break
             if label is None:
                 if rows:
                     break
-                continue
+                if not _has_amount(view, rr, amount_cols):
+                    continue
+                # Amounts right under the header with no row label: the block's total row.
+                label, label_cell = "年度资金总额", view.sourced(rr, first_col - 1 if first_col > 1 else first_col)
             used.add(rr)
-            rows.append(FundsRow(
-                label=label,
-                label_cell=Sourced(label_cell.value, f"{view.sheet.name}!{label_cell.ref}"),
-                **dict(zip(roles, read_row(rr))),
-            ))
+            rows.append(FundsRow(label=label, label_cell=label_cell, **dict(zip(roles, read_row(rr)))))
         return tuple(rows)
     return ()
+
+
+def _has_amount(view: _View, r: int, cols: list[int]) -> bool:
+    """A number, a formula or a number written as text in one of the amount columns of row r."""
+    for c in cols:
+        cell = view.cell(r, c)
+        if cell is None:
+            continue
+        v = cell.value
+        if cell.formula or (isinstance(v, (int, float)) and not isinstance(v, bool)):
+            return True
+        if isinstance(v, str) and v.strip() and v.strip()[0].isdigit():
+            return True
+    return False
+
+
+def _survey_block(view: _View, start: int, end: int, used: set[int]) -> Survey | None:
+    """满意度调查 counts above the table: level labels in one row with the counts below them, or one level per
+    row with its count to the right."""
+    vertical: dict[str, Sourced] = {}
+    v_label = v_total = MISSING
+    for r in range(start, end + 1):
+        if r in used:
+            continue
+        levels: dict[str, int] = {}
+        total_col = None
+        block_label = MISSING
+        for cell in view.row_cells(r):
+            level = L.survey_level(cell.value)
+            if level and level not in levels:
+                levels[level] = cell.col
+            elif L.is_survey_total(cell.value):
+                total_col = cell.col
+            elif block_label is MISSING and L.is_survey_block(cell.value):
+                block_label = view.sourced(r, cell.col)
+        if len(levels) >= 3:  # horizontal: counts in the next row
+            label = block_label if block_label is not MISSING else view.sourced(r, min(levels.values()))
+            used.update((r, r + 1))
+            return Survey(label, tuple(view.sourced(r + 1, levels[k]) if k in levels else MISSING
+                                       for k in SURVEY_LEVELS),
+                          view.sourced(r + 1, total_col) if total_col is not None else MISSING)
+        texts = view.texts.get(r)
+        first = texts[0] if texts else None
+        level = L.survey_level(first[1]) if first else None
+        if level and level not in vertical:
+            if v_label is MISSING:
+                v_label = view.sourced(r, first[0])
+            vertical[level] = view.right_value(r, first[0])
+            used.add(r)
+        elif vertical and first and L.is_survey_total(first[1]):
+            v_total = view.right_value(r, first[0])
+            used.add(r)
+        elif len(vertical) >= 3:
+            break
+        elif vertical:
+            vertical.clear()
+            v_label = MISSING
+    if len(vertical) >= 3:
+        return Survey(v_label, tuple(vertical.get(k, MISSING) for k in SURVEY_LEVELS), v_total)
+    return None
 
 
 # -- kind ----------------------------------------------------------------------------------------------------
