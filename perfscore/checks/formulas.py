@@ -14,9 +14,12 @@ from functools import cached_property, lru_cache
 from typing import Iterator, Mapping
 
 from perfscore.checks.findings import Finding
+from perfscore.checks.evaluate import evaluate
+from perfscore.checks.fixes import fix_effect, is_blank_cell
+from perfscore.checks.regions import Anomaly, Print, anomalies
 from perfscore.checks.registry import spec
 from perfscore.checks.shape import Literal, Shape, area_of, literals, shape_of, tokenize, translate
-from perfscore.xlsx.grid import CellData, ExcelError, SheetGrid, WorkbookGrid, cell_ref
+from perfscore.xlsx.grid import CellData, ExcelError, SheetGrid, WorkbookGrid, cell_ref, parse_ref
 
 Pos = tuple[int, int]
 DIRECTIONS = ((1, 0, "上下"), (0, 1, "左右"))
@@ -67,6 +70,9 @@ class _Sheet:
     shapes: dict[Pos, Shape]
     row_class: Mapping[int, str]
     errors: dict[Pos, CellData]  # cells holding an error value, in cell order
+    book: WorkbookGrid | None = None  # for references to other sheets
+    is_form: bool = False  # the sheet holds a recognised form (its row classes are known)
+    show_all: bool = False  # the full report (--all): notes about non-form sheets too
 
     def formula_at(self, origin: Pos, pos: Pos) -> Shape | None:
         """The formula shape at pos when its row is of origin's kind (an unclassified row matches any). Most
@@ -87,11 +93,39 @@ class _Sheet:
                 out[pos] = lits
         return out
 
+    @cached_property
+    def anomalies(self) -> list[Anomaly]:
+        prints = {pos: Print(s.r1c1, s.skeleton) for pos, s in self.shapes.items()}
+        return anomalies(prints, self.is_blank, self.same_kind if self.row_class else None,
+                         lambda pos: self.short_range(pos) is not None)
+
+    @cached_property
+    def _short_ranges(self) -> dict[Pos, tuple[Pos, Pos] | None]:
+        return {}
+
+    def short_range(self, pos: Pos) -> tuple[Pos, Pos] | None:
+        """The omitted cells (first, last) when the formula at pos totals a range that stops short of it."""
+        memo = self._short_ranges
+        if pos not in memo:
+            cell = self.grid.cells.get(pos)
+            memo[pos] = _stops_short(self.grid, pos, cell.formula) if cell is not None and cell.formula else None
+        return memo[pos]
+
+    def is_blank(self, pos: Pos) -> bool:
+        cell = self.grid.cells.get(pos)
+        return cell is None or (cell.formula is None and (cell.value is None or (
+            isinstance(cell.value, str) and not cell.value.strip())))
+
+    def same_kind(self, a: Pos, b: Pos) -> bool:
+        ca, cb = self.row_class.get(a[0]), self.row_class.get(b[0])
+        return ca is None or cb is None or ca == cb
+
     def finding(self, code: str, pos: Pos, message: str, severity: str | None = None) -> Finding:
         return Finding(self.file, self.grid.name, cell_ref(*pos), code, severity or spec(code).severity, message)
 
 
-def _prepare(file: str, sheet: SheetGrid, row_class: Mapping[int, str] | None) -> _Sheet:
+def _prepare(file: str, sheet: SheetGrid, row_class: Mapping[int, str] | None,
+             book: WorkbookGrid | None = None, *, is_form: bool | None = None, show_all: bool = False) -> _Sheet:
     shapes: dict[Pos, Shape] = {}
     errors: dict[Pos, CellData] = {}
     for pos, cell in sheet.cells.items():  # one pass over the sheet for both
@@ -101,7 +135,12 @@ def _prepare(file: str, sheet: SheetGrid, row_class: Mapping[int, str] | None) -
                 shapes[pos] = s
         if isinstance(cell.value, ExcelError):
             errors[pos] = cell
-    return _Sheet(file, sheet, shapes, row_class or {}, errors)
+    form = bool(row_class) if is_form is None else is_form
+    return _Sheet(file, sheet, shapes, row_class or {}, errors, book, form, show_all)
+
+
+def _pos(f: Finding) -> Pos:
+    return parse_ref(f.cell)
 
 
 def _step(pos: Pos, dr: int, dc: int, k: int) -> Pos:
@@ -145,42 +184,84 @@ def _expected(ctx: _Sheet, ref_pos: Pos, pos: Pos) -> str:
 
 
 def inconsistent_formulas(ctx: _Sheet) -> list[Finding]:
+    """Cells whose R1C1 breaks a nearly uniform region of copied formulas (perfscore.checks.regions), with the
+    formula the region's dominant copy gives at that cell."""
     out: list[Finding] = []
-    shapes = ctx.shapes
-    for pos, shape in shapes.items():
-        r, c = pos
-        r1c1 = shape.r1c1
-        for dr, dc, axis in DIRECTIONS:
-            # A neighbour without a formula or with this R1C1 agrees whatever its row's kind (formula_at would
-            # return None or the same shape), so the row classes are asked only about a differing neighbour.
-            b1, a1 = shapes.get((r - dr, c - dc)), shapes.get((r + dr, c + dc))
-            if (b1 is None or b1.r1c1 == r1c1 or _agrees(shape, ctx.formula_at(pos, (r - dr, c - dc)))) and (
-                    a1 is None or a1.r1c1 == r1c1 or _agrees(shape, ctx.formula_at(pos, (r + dr, c + dc)))):
-                continue  # a pattern is read from a next neighbour: none differs from this one (most cells)
-            hit = None
-            for ref_pos, ref_shape, where in _established(ctx, pos, dr, dc):
-                if ref_shape.r1c1 == shape.r1c1 or ref_shape.skeleton != shape.skeleton:
-                    continue
-                if _same_refs(ref_shape, shape):
-                    continue  # the same references in another order (B/A vs A/B): a different rule, not a slip
-                other_side = ctx.formula_at(pos, _step(pos, dr, dc, -1 if ref_pos > pos else 1))
-                if where == "edge" and other_side is not None and other_side.skeleton == shape.skeleton:
-                    continue  # a block boundary between two patterns, not a slip
-                if where == "interior":
-                    # alternating rows (A B A B) are a pattern of their own
-                    beyond = [ctx.formula_at(pos, _step(pos, dr, dc, k)) for k in (-2, 2)]
-                    if any(b is not None and b.r1c1 == shape.r1c1 for b in beyond):
-                        continue
-                hit = (ref_pos, where)
-                break
-            if hit:
-                ref_pos, where = hit
-                edge = "（位于公式块边缘，Excel 自带检查不会提示）" if where == "edge" else ""
-                cell = ctx.grid.get(*pos)
-                out.append(ctx.finding(
-                    "INCONSISTENT_FORMULA", pos,
-                    f"公式 {cell.formula} 与{axis}相邻公式的引用不一致{edge}；{_expected(ctx, ref_pos, pos)}。"))
-                break
+    for a in ctx.anomalies:
+        region = a.region
+        span = f"{cell_ref(*region.first)}:{cell_ref(*region.last)}"
+        axis = "同列" if region.axis == 0 else "同行"
+        edge = "" if a.interior else "（位于公式块边缘，Excel 自带检查不会提示）"
+        ref_formula = ctx.grid.get(*a.reference).formula
+        for pos in a.cells:
+            if _same_refs(ctx.shapes[a.reference], ctx.shapes[pos]):
+                continue  # the same references in another order (B/A vs A/B): a different rule, not a slip
+            cell = ctx.grid.get(*pos)
+            fixed = translate(ref_formula, a.reference, pos)
+            aggregate = _aggregates(cell.formula, region.cells)
+            if fixed is None or fix_effect(ctx.grid, ctx.book, cell.formula, fixed, aggregate=aggregate) != "changes":
+                continue  # nothing to fix, or a fix that would not change the result (perfscore.checks.fixes)
+            out.append(ctx.finding(
+                "INCONSISTENT_FORMULA", pos,
+                f"公式 {cell.formula} 与{axis}公式块 {span} 的引用不一致（该块 {len(region.cells)} 个公式中 "
+                f"{a.dominant} 个相同）{edge}；{_expected(ctx, a.reference, pos)}。"))
+    return out
+
+
+def _aggregates(formula: str, cells: tuple[Pos, ...]) -> bool:
+    """Does the formula read two or more cells of its own region (a total of the block it stands in)?"""
+    for t in tokenize(formula) or ():
+        if t.kind != "ref":
+            continue
+        area = area_of(t.value)
+        if area is not None and area.sheet is None and sum(1 for p in cells if area.contains(*p)) >= 2:
+            return True
+    return False
+
+
+_TOTAL_FUNCS = frozenset({"SUM", "SUBTOTAL", "AVERAGE", "COUNT", "COUNTA", "MAX", "MIN", "PRODUCT"})
+
+
+def _stops_short(sheet: SheetGrid, pos: Pos, formula: str) -> tuple[Pos, Pos] | None:
+    """A total over its own column (row) whose range ends before the cells just above (left of) it, and those
+    skipped cells hold typed numbers: =SUM(G2:G20) in G22 with a number in G21. (first, last) skipped cell."""
+    toks = tokenize(formula) or ()
+    funcs = [t.value[:-1].upper() for t in toks if t.kind == "func" and t.value.endswith("(")]
+    if not funcs or funcs[0] not in _TOTAL_FUNCS:
+        return None
+    r, c = pos
+    for t in toks:
+        if t.kind != "ref":
+            continue
+        area = area_of(t.value)
+        if area is None or area.sheet is not None or area.size < 2:
+            continue
+        if area.c1 == area.c2 == c and area.r2 < r - 1:
+            skipped = [(k, c) for k in range(area.r2 + 1, r)]
+        elif area.r1 == area.r2 == r and area.c2 < c - 1:
+            skipped = [(r, k) for k in range(area.c2 + 1, c)]
+        else:
+            continue
+        if len(skipped) <= 3 and all(_is_number(sheet.cells.get(p)) for p in skipped):
+            return skipped[0], skipped[-1]
+    return None
+
+
+def range_omits_rows(ctx: _Sheet, flagged: set[Pos]) -> list[Finding]:
+    """Totals whose range stops short of the numbers just above them (cells already flagged are skipped)."""
+    out: list[Finding] = []
+    for pos in ctx.shapes:
+        if pos in flagged:
+            continue
+        skipped = ctx.short_range(pos)
+        if skipped is None:
+            continue
+        a, b = skipped
+        span = cell_ref(*a) if a == b else f"{cell_ref(*a)}:{cell_ref(*b)}"
+        out.append(ctx.finding(
+            "RANGE_OMITS_ROWS", pos,
+            f"合计公式 {ctx.grid.get(*pos).formula} 的求和区域止于 {span} 之前，而 {span} 中录有数值，"
+            f"这些行（列）没有计入合计；应把求和区域延伸到 {span}。"))
     return out
 
 
@@ -199,43 +280,54 @@ JUDGEMENT_CLASSES = frozenset({"qualitative", "judgement", "bonus"})
 
 
 def typed_over_formulas(ctx: _Sheet) -> list[Finding]:
+    """A typed number inside a block of copies of one formula. Strong evidence only: down a column, copies
+    directly above and below, or at the foot of a column of three or more copies (never at the head, where
+    typed numbers are headings, parameters or a running total's seed); across a row, two copies on each side
+    (alternating data and formula columns are a layout, not an overwrite). On a sheet that is not a form the
+    default report also wants the typed number to differ from what the block's formula gives there
+    (perfscore.checks.evaluate); a typed copy of the right value is shown with show_all."""
     out: list[Finding] = []
-    shapes = ctx.shapes
-    near = _next_to_formulas(shapes)
+    near = _next_to_formulas(ctx.shapes)
     for pos, cell in ctx.grid.cells.items():
         if pos not in near:
             continue  # no formula above or below, nor on both sides: nothing it could have overwritten
         if not _is_number(cell) or ctx.row_class.get(pos[0]) in JUDGEMENT_CLASSES:
             continue
-        for dr, dc, axis in DIRECTIONS:
-            b1 = ctx.formula_at(pos, _step(pos, dr, dc, -1))
-            a1 = ctx.formula_at(pos, _step(pos, dr, dc, 1))
-            if b1 is None and a1 is None:
-                continue  # no formula next to it in this direction: nothing it could have overwritten
-            if not dr and (b1 is None or a1 is None):
-                continue  # across a row only the interior case applies
-            before = [b1] + [ctx.formula_at(pos, _step(pos, dr, dc, -k)) for k in (2, 3)]
-            after = [a1] + [ctx.formula_at(pos, _step(pos, dr, dc, k)) for k in (2, 3)]
-            ref_pos = None
-            if before[0] is not None and after[0] is not None and before[0].r1c1 == after[0].r1c1:
-                ref_pos = _step(pos, dr, dc, -1)
-            elif dr:  # edges only down a column: across a row, columns mean different things
-                for side, k0, opposite in ((before, -1, 1), (after, 1, -1)):
-                    if all(s is not None for s in side) and len({s.r1c1 for s in side}) == 1:
-                        other_pos = _step(pos, dr, dc, opposite)
-                        other = ctx.grid.get(*other_pos)
-                        other_shape = ctx.shapes.get(other_pos)
-                        if other is None or (other.formula is None and not _is_number(other)) or (
-                                other_shape is not None and other_shape.skeleton != side[0].skeleton):
-                            ref_pos = _step(pos, dr, dc, k0)
-                            break
-            if ref_pos is not None:
-                out.append(ctx.finding(
-                    "TYPED_OVER_FORMULA", pos,
-                    f"{cell_ref(*pos)} 是手工录入的数值 {_fmt(cell.value)}，而{axis}相邻单元格都是同一公式，"
-                    f"原公式可能被覆盖；{_expected(ctx, ref_pos, pos)}。"))
-                break
+        hit = _typed_block(ctx, pos)
+        if hit is None:
+            continue
+        ref_pos, axis = hit
+        ref_formula = ctx.grid.get(*ref_pos).formula
+        moved = translate(ref_formula, ref_pos, pos)
+        expected = evaluate(moved, ctx.grid, ctx.book) if moved else None
+        differs = expected is not None and abs(expected - float(cell.value)) > 1e-9 * max(1.0, abs(expected))
+        if not (differs or ctx.is_form or ctx.show_all):
+            continue
+        value = f"（按该公式此处应得 {_fmt(expected)}）" if differs else ""
+        out.append(ctx.finding(
+            "TYPED_OVER_FORMULA", pos,
+            f"{cell_ref(*pos)} 是手工录入的数值 {_fmt(cell.value)}，而{axis}相邻单元格都是同一公式{value}，"
+            f"原公式可能被覆盖；{_expected(ctx, ref_pos, pos)}。"))
     return out
+
+
+def _typed_block(ctx: _Sheet, pos: Pos) -> tuple[Pos, str] | None:
+    """(cell whose formula the block repeats, "上下"/"左右") when pos sits inside a block of one formula."""
+    at = lambda k, dr, dc: ctx.formula_at(pos, _step(pos, dr, dc, k))  # noqa: E731
+    up, down = at(-1, 1, 0), at(1, 1, 0)
+    if up is not None and down is not None and up.r1c1 == down.r1c1:
+        return _step(pos, 1, 0, -1), "上下"
+    if up is not None and down is None:
+        above = [up, at(-2, 1, 0), at(-3, 1, 0)]
+        below_pos = _step(pos, 1, 0, 1)
+        below = ctx.grid.get(*below_pos)
+        if all(s is not None and s.r1c1 == up.r1c1 for s in above) and (
+                below is None or (below.formula is None and not _is_number(below))):
+            return _step(pos, 1, 0, -1), "上下"
+    side = [at(k, 0, 1) for k in (-2, -1, 1, 2)]
+    if all(s is not None for s in side) and len({s.r1c1 for s in side}) == 1:
+        return _step(pos, 0, 1, -1), "左右"
+    return None
 
 
 def _next_to_formulas(shapes: Mapping[Pos, Shape]) -> set[Pos]:
@@ -257,8 +349,11 @@ def _quantity_literals(formula: str) -> tuple[Literal, ...]:
 
 
 def hardcoded_constants(ctx: _Sheet) -> list[Finding]:
-    """A literal standing where the neighbouring copies of the formula hold a reference."""
+    """A literal standing where the neighbouring copies of the formula hold a reference. Reported on form
+    sheets; elsewhere literals are too often the model's own parameters, so only in the full report (show_all)."""
     out: list[Finding] = []
+    if not (ctx.is_form or ctx.show_all):
+        return out
     for pos, typed in ctx.typed_literals.items():
         formula = ctx.grid.get(*pos).formula
         lits = {lit.index: lit for lit in typed}
@@ -364,6 +459,8 @@ def formula_errors(ctx: _Sheet, book: WorkbookGrid | None) -> list[Finding]:
             continue
         toks = tokenize(cell.formula) if cell.formula else None
         literal_err = next((t.value for t in toks or () if t.kind == "error"), None)
+        if literal_err is None and cell.formula and _unfilled(ctx, book, toks or ()):
+            continue  # #DIV/0! of a blank input: the data is not filled in yet, the formula is not wrong
         if literal_err == "#REF!":
             why = "公式中含有 #REF!，引用的单元格或工作表已被删除"
         elif cell.formula:
@@ -372,6 +469,27 @@ def formula_errors(ctx: _Sheet, book: WorkbookGrid | None) -> list[Finding]:
             why = f"单元格中录入了错误值 {cell.value.code}"
         out.append(ctx.finding("FORMULA_ERROR", pos, f"{why}；应修正公式或其引用的数据，使其得出数值。"))
     return out
+
+
+def _unfilled(ctx: _Sheet, book: WorkbookGrid | None, toks) -> bool:
+    """Does the formula read a blank cell, or a range holding no number at all?"""
+    for t in toks:
+        if t.kind != "ref":
+            continue
+        area = area_of(t.value)
+        if area is None:
+            continue
+        sheet = ctx.grid if area.sheet is None else (book.sheet(area.sheet) if book else None)
+        if sheet is None:
+            continue
+        if area.size == 1:
+            if is_blank_cell(sheet, (area.r1, area.c1)):
+                return True
+        elif area.size <= 4096 and not any(
+                isinstance(sheet.value(r, c), (int, float)) for r in range(area.r1, area.r2 + 1)
+                for c in range(area.c1, area.c2 + 1)):
+            return True
+    return False
 
 
 def _has_error_precedent(ctx: _Sheet, book: WorkbookGrid | None, formula: str,
@@ -445,10 +563,18 @@ def check_sheet_formulas(
     book: WorkbookGrid | None = None,
     row_class: Mapping[int, str] | None = None,
     recomputed: Mapping[tuple[str, str], object] | None = None,
+    is_form: bool | None = None,
+    show_all: bool = False,
 ) -> list[Finding]:
-    """All generic formula checks on one sheet."""
-    ctx = _prepare(file, sheet, row_class)
-    out = inconsistent_formulas(ctx) + typed_over_formulas(ctx) + hardcoded_constants(ctx)
+    """All generic formula checks on one sheet.
+
+    is_form: the sheet holds a recognised form (default: it has row classes); show_all: the full report
+    (`perfscore check --all`), which adds HARDCODED_CONSTANT and typed copies of the right value on sheets
+    that are not forms."""
+    ctx = _prepare(file, sheet, row_class, book, is_form=is_form, show_all=show_all)
+    out = inconsistent_formulas(ctx)
+    out += range_omits_rows(ctx, {_pos(f) for f in out})
+    out += typed_over_formulas(ctx) + hardcoded_constants(ctx)
     out += formula_errors(ctx, book)
     if recomputed:
         out += stale_values(ctx, recomputed)

@@ -9,9 +9,9 @@ from perfscore.xlsx import ExcelError
 from .books import F, grid_of
 
 
-def _run(tmp_path, cells, sheet="表1", **kw):
+def _run(tmp_path, cells, sheet="表1", *, is_form=None, show_all=False, **kw):
     book = grid_of(tmp_path, {sheet: cells}, **kw)
-    return check_sheet_formulas(str(book.path), book.sheet(sheet), book=book)
+    return check_sheet_formulas(str(book.path), book.sheet(sheet), book=book, is_form=is_form, show_all=show_all)
 
 
 def _codes(findings):
@@ -112,7 +112,9 @@ def test_text_and_blank_among_formulas_are_not_typed_over(tmp_path):
 def test_hardcoded_weight_in_place_of_reference(tmp_path):
     cells = _score_rows()
     cells["J13"] = F("=ROUND(MIN(H13/G13,1)*5,2)", 4.5)
-    found = _run(tmp_path, cells)
+    assert _run(tmp_path, cells) == []  # not a form: the full report only (perfscore check --all)
+    assert _codes(_run(tmp_path, cells, show_all=True)) == [("HARDCODED_CONSTANT", "J13")]
+    found = _run(tmp_path, cells, is_form=True)
     assert _codes(found) == [("HARDCODED_CONSTANT", "J13")]
     assert "5" in found[0].message and "I13" in found[0].message
 
@@ -120,7 +122,7 @@ def test_hardcoded_weight_in_place_of_reference(tmp_path):
 def test_hardcoded_varying_constants(tmp_path):
     weights = [5, 3, 2, 4]
     cells = {f"J{10 + i}": F(f"=ROUND(MIN(H{10 + i}/G{10 + i},1)*{w},2)", 1) for i, w in enumerate(weights)}
-    found = _run(tmp_path, cells)
+    found = _run(tmp_path, cells, is_form=True)
     assert _codes(found) == [("HARDCODED_CONSTANT", f"J{r}") for r in range(10, 14)]
 
 
@@ -131,7 +133,7 @@ def test_idiomatic_literals_are_not_hardcoded(tmp_path):
         cells[f"E{r}"] = F(f"=ROUND(B{r}/C{r}*100,1)", 1)
         cells[f"F{r}"] = F(f"=INDEX(A1:A9,{r})", 1)
     cells["F3"] = F("=INDEX(A1:A9,7)", 1)
-    assert [f for f in _run(tmp_path, cells) if f.code == "HARDCODED_CONSTANT"] == []
+    assert [f for f in _run(tmp_path, cells, is_form=True) if f.code == "HARDCODED_CONSTANT"] == []
 
 
 def test_formula_error_reports_the_source_only(tmp_path):
