@@ -40,6 +40,7 @@ MAX_BLANK_RUN = 4
 _YEAR_RE = re.compile(r"(20\d{2}|19\d{2})\s*年")
 _INDICATOR_ROLES = ("level1", "level2", "level3", "nature", "operator", "target", "actual", "unit", "weight",
                     "score", "deviation_reason", "rule_text", "note")
+_WEIGHT = _INDICATOR_ROLES.index("weight")
 KIND_NAME = "PERFSCORE_KIND"
 assert _INDICATOR_ROLES == tuple(f.name for f in fields(Indicator))[1:]  # _read_one builds Indicator by position
 
@@ -243,6 +244,7 @@ def _find_bands(view: _View) -> tuple[list[tuple[int, int, dict[str, int]]], lis
         role_col: dict[str, int] = {}
         for col in sorted(col_role):
             role_col.setdefault(col_role[col], col)
+        _group_weight_columns(col_role, role_col)
         have = set(role_col)
         if "nature_operator" in have:
             c = role_col.pop("nature_operator")
@@ -264,6 +266,23 @@ def _find_bands(view: _View) -> tuple[list[tuple[int, int, dict[str, int]]], lis
             near.append(f"第{r}行有指标表表头，但没有“{missing}”列（可能是绩效目标申报表，不是自评表）")
         r = band_rows[-1] + 1
     return bands, near
+
+
+def _group_weight_columns(col_role: dict[int, str], role_col: dict[str, int]) -> None:
+    """'一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分': the 分值 column right of a group name holds the
+    group's weight (role level1_weight / level2_weight); the item weight is the last 分值 column before 得分."""
+    weights = [c for c in sorted(col_role) if col_role[c] == "weight"]
+    if len(weights) < 2:
+        return
+    score = role_col.get("score")
+    before_score = [c for c in weights if score is None or c < score]
+    item = before_score[-1] if before_score else weights[-1]
+    role_col["weight"] = item
+    for c in weights:
+        left = max((k for k in col_role if k < c), default=None)
+        level = col_role.get(left) if c != item and left is not None else None
+        if level in ("level1", "level2"):
+            role_col.setdefault(f"{level}_weight", c)
 
 
 # -- one form ----------------------------------------------------------------------------------------------
@@ -300,6 +319,8 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
     wcol, scol = cols["weight"], cols["score"]
     row_cols = tuple(cols.values())  # in _INDICATOR_ROLES order, which is Indicator's field order
     has_l1, has_l2 = cols["level1"] is not None, cols["level2"] is not None
+    l1w_col, l2w_col = role_col.get("level1_weight"), role_col.get("level2_weight")
+    outline = not has_l1 and not has_l2 and cols["level3"] is not None  # one name column: "一、" heads groups
     read_row = _RowReader(view, row_cols).read
 
     indicators: list[Indicator] = []
@@ -354,7 +375,7 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
                 if key != key1:
                     level1, key1, level2, key2 = written, key, MISSING, None
                 if level1.cell not in weighted:
-                    _group_weight(1, written, level1, weighted, group_weights)
+                    _group_weight(1, written, level1, weighted, group_weights, view.sourced(r, l1w_col))
             row_vals[0] = level1
         if has_l2:
             written = row_vals[1]
@@ -363,8 +384,19 @@ def _read_one(view: _View, grid: WorkbookGrid | None, pre_start: int, h1: int, h
                 if key != key2:
                     level2, key2 = written, key
                 if level2.cell not in weighted:
-                    _group_weight(2, written, level2, weighted, group_weights)
+                    _group_weight(2, written, level2, weighted, group_weights, view.sourced(r, l2w_col))
             row_vals[1] = level2
+        if outline:
+            head = row_vals[2]
+            if _is_outline_head(head.text()):
+                # "一、评价前期工作组情况 | 30 | | 29" in a one-name-column table: the group of the rows below
+                # ("1、…"); its 分值 is the group's weight, its 得分 the group's printed sum.
+                level1, key1 = head, _group_key(head.text())
+                _group_weight(1, head, level1, weighted, group_weights, row_vals[_WEIGHT])
+                last_row = r
+                r += 1
+                continue
+            row_vals[0] = level1
         own_payload = any(not s.is_blank for s in row_vals[2:])  # anything beyond the filled-down levels
         if not own_payload:
             row_has_anything = bool(texts) or _has_numbers(view, r)
@@ -409,11 +441,24 @@ def _group_key(text: str) -> str:
     return L.normalize_label(split_group_weight(text)[0])
 
 
+_OUTLINE_HEAD = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+
+
+@lru_cache(maxsize=4096)
+def _is_outline_head(text: str) -> bool:
+    """'一、评价前期工作组情况' (a group heading in a table with one name column), not '1、…' or '（一）…'."""
+    return bool(_OUTLINE_HEAD.match(text))
+
+
 def _group_weight(level: int, written: Sourced, group: Sourced, weighted: set[str | None],
-                  out: list[GroupWeight]) -> None:
-    """The weight written into a group's name ("部门决策（15分）"), once per group and keyed by the group's cell,
-    however many rows repeat the name (the first row that prints a weight gives it)."""
+                  out: list[GroupWeight], column: Sourced = MISSING) -> None:
+    """The weight written into a group's name ("部门决策（15分）") or into a group-weight column beside it, once
+    per group and keyed by the group's cell, however many rows repeat the name (the first row that prints a
+    weight gives it)."""
     name, weight, cap = split_group_weight(written.text())
+    if weight is None and not column.is_blank:
+        v = column.value
+        weight = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
     if weight is not None:
         weighted.add(group.cell)
         out.append(GroupWeight(level, name, weight, group.cell, cap))

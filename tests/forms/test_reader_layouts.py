@@ -449,3 +449,87 @@ def test_weight_printed_on_a_later_row_of_the_group(tmp_path):
     out = [g for g in form.group_weights if g.name == "产出指标"]
     assert len(out) == 1 and out[0].weight == 50 and out[0].cell.endswith("!A9")
     assert form.indicators[1].level1.cell.endswith("!A9")
+
+
+def test_group_weight_columns_beside_the_names(tmp_path):
+    """'一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分' (department tables): the 分值 right of a group
+    name is the group's weight, merged down the group or repeated on every row; the item weight is the last."""
+    table = example_004_table()
+    for names in ("merged", "repeat"):
+        cols = [("level1", "一级指标"), ("l1w", "分值"), ("level2", "二级指标"), ("l2w", "分值"),
+                ("level3", "三级指标"), ("weight", "分值"), ("score", "得分")]
+        items = tuple(Item(it.level1, it.level2, {**it.values,
+                                                  "l1w": table.l1_weights[it.level1][0],
+                                                  "l2w": table.l2_weights[(it.level1, it.level2)][0]
+                                                  if (it.level1, it.level2) in table.l2_weights else None})
+                      for it in table.items)
+        t = Table(items, table.l1_weights, table.l2_weights, table.total_weight, table.total, table.title)
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        last = write_table(ws, t, Style(cols, names, None))
+        if names == "merged":  # the group weights merged down their groups, as the names are
+            first = last - len(items)
+            for key, c in (("l1w", 2), ("l2w", 4)):
+                start = first
+                for r in range(first + 1, last + 1):
+                    prev, cur = items[r - 1 - first], (items[r - first] if r < last else None)
+                    same = cur is not None and cur.level1 == prev.level1 and (
+                        key == "l1w" or cur.level2 == prev.level2)
+                    if not same:
+                        for rr in range(start + 1, r):
+                            ws.cell(rr, c).value = None
+                        if r - 1 > start:
+                            ws.merge_cells(start_row=start, start_column=c, end_row=r - 1, end_column=c)
+                        start = r
+        path = tmp_path / f"gw-{names}.xlsx"
+        wb.save(path)
+        grid = read_grid(path)
+        [form] = read_forms(grid).forms
+        assert dict(form.columns)["weight"] == 6
+        assert [i.weight.value for i in form.indicators] == [it.values["weight"] for it in items]
+        got = {(g.level, g.name, g.weight) for g in form.group_weights}
+        assert got == {(1, n, w) for n, (w, _) in table.l1_weights.items()} | {
+            (2, n2, w) for (_, n2), (w, _) in table.l2_weights.items()}, names
+        assert len(form.group_weights) == len(got)
+        findings = check_workbook(grid, [form])
+        assert [(f.code, f.cell) for f in findings if f.code in GROUP_CODES and f.severity == "错误"] == []
+
+
+# 上海市嘉定区文旅局 2018, 第三方评价机构工作考核表 (wenlv.jiading.cn …/127388): one 考核内容 column, numbered
+# groups "一、…" carrying their 分值 and printed 分数, items "1、…" below them.
+JIADING = (
+    ("一、评价前期工作组情况", 30, 29, None),
+    ("1、评价工作组人员专业能力", 15, 14, "评价工作小组按照项目性质配备工作组开展绩效评价工作，专业能力较强，得10-15分；"),
+    ("2、评价工作组人员稳定", 15, 15, "在评价过程中保持工作组成员稳定，得15分；不能保持组员稳定并随意更换组员，不得分。"),
+    ("二、评价过程中工作组情况", 20, 19, None),
+    ("1、在评价过程中沟通情况", 20, 19, "在评价过程中态度认真，工作尽责，能够主动沟通了解项目情况，得13-20分；"),
+    ("三、评价后期工作组情况", 50, 46, None),
+    ("1、撰写的报告数据详实、情况清晰符合项目实际情况", 25, 23, "撰写的报告数据详实、情况交代清晰，符合项目实际情况得16-25分；"),
+    ("2、出具的报告结论清晰，问题建议明确且有利于实际整改", 25, 23, "出具的报告结论清晰，问题建议明确，执行度高，得16-25分；"),
+)
+
+
+def test_numbered_groups_in_one_name_column(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "第三方评价机构工作考核表"
+    for c, lab in enumerate(("考核内容", "分值", "计分标准", "分数", "备注"), start=1):
+        ws.cell(3, c, lab)
+    for i, (name, w, s, rule) in enumerate(JIADING, start=4):
+        ws.cell(i, 1, name), ws.cell(i, 2, w), ws.cell(i, 4, s)
+        if rule:
+            ws.cell(i, 3, rule)
+    ws.cell(4 + len(JIADING), 1, "合计"), ws.cell(4 + len(JIADING), 2, 100), ws.cell(4 + len(JIADING), 4, 94)
+    path = tmp_path / "jiading.xlsx"
+    wb.save(path)
+    grid = read_grid(path)
+    [form] = read_forms(grid).forms
+    items = [x for x in JIADING if x[3]]
+    assert [(i.level3.value, i.weight.value, i.score.value) for i in form.indicators] == [x[:3] for x in items]
+    assert [i.level1.value for i in form.indicators] == ["一、评价前期工作组情况"] * 2 + [
+        "二、评价过程中工作组情况"] + ["三、评价后期工作组情况"] * 2
+    assert [(g.level, g.name, g.weight) for g in form.group_weights] == [
+        (1, x[0], x[1]) for x in JIADING if not x[3]]
+    assert form.total.value == 94 == total_score([s.value for _, _, s in form.scored()])
+    findings = check_workbook(grid, [form])
+    assert [(f.code, f.cell) for f in findings if f.code in GROUP_CODES and f.severity == "错误"] == []
