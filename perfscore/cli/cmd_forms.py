@@ -21,6 +21,7 @@ def apply_cmd(
     profile: Optional[str] = typer.Option(None, "--profile", "-p",
                                           help="写入工作簿的评分规则名称（定义名称 PERFSCORE_PROFILE）"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只列出将要做的修改，不写文件"),
+    native: bool = typer.Option(False, "--native", help="写入内置函数公式（WPS/LibreOffice/无加载项的 Excel 可直接计算）"),
 ) -> None:
     """在已有自评表的“得分”单元格中写入评分公式（预算执行率、指标得分、小计、总分、评价等级），其余内容一概不动。"""
     from perfscore.forms.apply import apply_to_file
@@ -28,11 +29,14 @@ def apply_cmd(
     try:
         if profile:
             load_profile(profile)  # refuse an unknown rule name before writing anything
-        report = apply_to_file(form, None if dry_run else output, overwrite=overwrite, profile=profile)
+        report = apply_to_file(form, None if dry_run else output, overwrite=overwrite, profile=profile,
+                               native=native)
     except PerfscoreError as err:
         console.print(f"[red]错误[/red]：{err}")
         raise typer.Exit(1)
     for line in report.lines():
+        if native and len(line) > 160:  # a native formula runs to thousands of characters
+            line = line[:150] + "…"
         style = "green" if "写入公式" in line or "已覆盖" in line else ("yellow" if "保留" in line else "")
         console.print(line, style=style or None, markup=False, highlight=False, soft_wrap=True)
     kept = sum(1 for p in report.plans if p.action == "保留")
@@ -46,6 +50,7 @@ def apply_cmd(
 def template_cmd(
     name: str = typer.Argument(..., help="模板名称（project / department / third_party），或 list 列出全部"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="输出的 .xlsx 文件"),
+    native: bool = typer.Option(False, "--native", help="用内置函数公式代替评分函数（WPS/LibreOffice 可用，无需加载项）"),
 ) -> None:
     """生成带评分公式的标准模板：项目支出绩效自评表、部门整体支出绩效自评表、第三方绩效评价评分表。"""
     from perfscore.forms.templates import list_templates, write_template
@@ -60,7 +65,7 @@ def template_cmd(
         console.print("[red]错误[/red]：请用 -o 指定输出文件，例如 perfscore template project -o 自评表.xlsx")
         raise typer.Exit(2)
     try:
-        path = write_template(name, output)
+        path = write_template(name, output, native=native)
     except PerfscoreError as err:
         console.print(f"[red]错误[/red]：{err}")
         raise typer.Exit(2)

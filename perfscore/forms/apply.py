@@ -208,7 +208,7 @@ _M = f"{{{NS_MAIN}}}"
 
 
 def apply_to_file(src: str | Path, out: str | Path | None, *, overwrite: bool = False,
-                  profile: str | None = None) -> ApplyReport:
+                  profile: str | None = None, native: bool = False) -> ApplyReport:
     """Plan and (when out is given) write. Raises XlsxError for unreadable files."""
     src_p = Path(src)
     if out is not None and Path(out).resolve() == src_p.resolve():
@@ -219,6 +219,10 @@ def apply_to_file(src: str | Path, out: str | Path | None, *, overwrite: bool = 
     plans: list[CellPlan] = []
     for form in result.forms:
         plans.extend(plan_apply(form, overwrite=overwrite))
+    if native:  # built-in formulas instead of the perfscore functions (perfscore.native)
+        from perfscore.native.hooks import native_plans
+
+        plans = native_plans(plans, grid.defined_names, profile)
     report = ApplyReport(str(src_p), str(out) if out else None, tuple(plans), profile, tuple(result.not_forms))
     if out is not None:
         write_bytes_atomic(out, apply_plans(pkg, plans, profile))

@@ -77,8 +77,8 @@ def load_spec(name_or_path: str | Path, specs_dir: Path = SPECS_DIR) -> dict:
     raise TemplateError(f"没有名为“{name_or_path}”的模板；可用模板：{names}")
 
 
-def build_template(spec: dict) -> bytes:
-    """The .xlsx bytes of one template spec."""
+def build_template(spec: dict, native: bool = False) -> bytes:
+    """The .xlsx bytes of one template spec (native: built-in formulas instead of the perfscore functions)."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
     wb.set_properties({"title": spec["title"], "subject": spec["kind"], "author": "perfscore",
@@ -86,6 +86,10 @@ def build_template(spec: dict) -> bytes:
                        "comments": f"perfscore template {spec['name']} v{TEMPLATE_VERSION}"})
     st = _Styles(wb)
     ws = wb.add_worksheet(spec.get("sheet", spec["title"])[:31])
+    if native:  # every perfscore call becomes a built-in formula (perfscore.native)
+        from perfscore.native.hooks import native_writer
+
+        ws.write_formula = native_writer(ws.write_formula, spec.get("profile", "central"))
     layout = spec.get("layout", "project")
     if layout == "project":
         _ProjectLayout(spec, ws, st).write()
@@ -106,10 +110,10 @@ def build_template(spec: dict) -> bytes:
     return buf.getvalue()
 
 
-def write_template(name_or_path: str | Path, out: str | Path) -> Path:
+def write_template(name_or_path: str | Path, out: str | Path, native: bool = False) -> Path:
     from perfscore.xlsx.atomic import write_bytes_atomic
 
-    return write_bytes_atomic(out, build_template(load_spec(name_or_path)))
+    return write_bytes_atomic(out, build_template(load_spec(name_or_path), native=native))
 
 
 # -- styles -------------------------------------------------------------------------------------------------
