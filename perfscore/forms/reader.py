@@ -644,6 +644,26 @@ def _funds_block(view: _View, start: int, end: int, used: set[int]) -> tuple[Fun
             used.add(rr)
             rows.append(FundsRow(label=label, label_cell=label_cell, **dict(zip(roles, read_row(rr)))))
         return tuple(rows)
+    return _funds_column(view, start, end, used)
+
+
+def _funds_column(view: _View, start: int, end: int, used: set[int]) -> tuple[FundsRow, ...]:
+    """The block written one amount per row ("预算资金 | 3000", "到位资金 | 2800", "实际支出 | 932.92"): one
+    年度资金总额 row when two amount labels are found on consecutive rows."""
+    found: dict[str, Sourced] = {}
+    labels: list[tuple[int, int]] = []  # (row, col) of the labels found
+    for r in range(start, end + 2):
+        texts = view.texts.get(r) if r <= end else None
+        role = L.funds_column_role(view.text(r, texts[0][0])) if texts else None
+        if role and role not in found:
+            found[role] = view.right_value(r, texts[0][0])
+            labels.append((r, texts[0][0]))
+            continue
+        if len(found.keys() & set(L.FUNDS_AMOUNT_ROLES)) >= 2:
+            used.update(row for row, _ in labels)
+            return (FundsRow(label="年度资金总额", label_cell=view.sourced(*labels[0]), **found),)
+        found.clear()
+        labels.clear()
     return ()
 
 

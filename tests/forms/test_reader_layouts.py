@@ -533,3 +533,24 @@ def test_numbered_groups_in_one_name_column(tmp_path):
     assert form.total.value == 94 == total_score([s.value for _, _, s in form.scored()])
     findings = check_workbook(grid, [form])
     assert [(f.code, f.cell) for f in findings if f.code in GROUP_CODES and f.severity == "错误"] == []
+
+
+def test_third_party_block_one_amount_per_row(tmp_path):
+    """'预算资金 | 3000' / '到位资金 | 2800' / '实际支出 | 932.92' written down a column above the table."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "项目支出绩效评价评分表"
+    for i, (lab, v) in enumerate((("预算资金（万元）", 3000), ("到位资金（万元）", 2800), ("实际支出（万元）", 932.92)),
+                                 start=2):
+        ws.cell(i, 1, lab), ws.cell(i, 2, v)
+    table = example_004_table()
+    write_table(ws, table, Style(COLS_THIRD, "repeat", "{name}({w}分)", True, top=6))
+    ws["A1"] = "项目支出绩效评价评分表"
+    path = tmp_path / "col.xlsx"
+    wb.save(path)
+    [form] = read_forms(read_grid(path)).forms
+    [fr] = form.funds
+    assert (fr.budget.value, fr.arrived.value, fr.spent.value) == (3000, 2800, 932.92)
+    assert (fr.budget.ref, fr.arrived.ref, fr.spent.ref, fr.label_cell.ref) == ("B2", "B3", "B4", "A2")
+    assert form.exec_funds_row is fr and fr.weight.cell is None
+    assert len(form.indicators) == len(table.items)
