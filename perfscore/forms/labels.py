@@ -85,8 +85,8 @@ FUNDS_ROW_LABELS: dict[str, tuple[str, ...]] = {
 # 满意度调查 counts (order = perfscore.forms.model.SURVEY_LEVELS) and the printed number of valid answers.
 SURVEY_LEVEL_LABELS: dict[str, tuple[str, ...]] = {
     "非常满意": ("非常满意",),
-    "比较满意": ("比较满意", "满意"),
-    "一般满意": ("一般满意", "一般", "基本满意"),
+    "比较满意": ("比较满意", "较满意"),  # a bare 满意 / 基本满意 belongs to 3-level surveys: not these five levels
+    "一般满意": ("一般满意", "一般"),
     "不太满意": ("不太满意", "较不满意"),
     "不满意": ("不满意", "非常不满意", "很不满意"),
 }

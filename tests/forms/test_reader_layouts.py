@@ -554,3 +554,39 @@ def test_third_party_block_one_amount_per_row(tmp_path):
     assert (fr.budget.ref, fr.arrived.ref, fr.spent.ref, fr.label_cell.ref) == ("B2", "B3", "B4", "A2")
     assert form.exec_funds_row is fr and fr.weight.cell is None
     assert len(form.indicators) == len(table.items)
+
+
+@pytest.mark.parametrize("text,expect", [
+    ("部门决策 (15分)", ("部门决策", 15.0, False)), ("产出指标（50分）", ("产出指标", 50.0, False)),
+    ("产出指标(50)", ("产出指标", 50.0, False)), ("产出指标 50分", ("产出指标", 50.0, False)),
+    ("加减分项 (≤5分)", ("加减分项", 5.0, True)), ("部门管理 (20 分)", ("部门管理", 20.0, False)),
+    ("产出指标", ("产出指标", None, False)), ("2024年(2024)", ("2024年(2024)", None, False)),
+    ("数量指标(3)", ("数量指标", 3.0, False)),
+])
+def test_group_weight_spellings(text, expect):
+    assert split_group_weight(text) == expect
+
+
+@pytest.mark.parametrize("text,label", [
+    ("其中：本年财政拨款", "财政拨款"), ("其中:当年财政拨款", "财政拨款"), ("年度资金总额：", "年度资金总额"),
+    ("资金总额", "年度资金总额"), ("上年结转资金", "上年结转"), ("其他资金", "其他资金"), ("项目资金（万元）", None),
+    ("预算执行率", None),
+])
+def test_funds_row_spellings(text, label):
+    from perfscore.forms.labels import funds_row_label
+
+    assert funds_row_label(text) == label
+
+
+def test_three_level_survey_is_not_read_as_the_five_levels(tmp_path):
+    """满意 / 基本满意 / 不满意 is another survey: not mapped onto 非常满意 … 不满意 (its weights would be wrong)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A2"] = "满意度调查"
+    for c, (lab, v) in enumerate((("满意", 80), ("基本满意", 9), ("不满意", 2)), start=2):
+        ws.cell(2, c, lab), ws.cell(3, c, v)
+    write_table(ws, example_004_table(), Style(COLS_004, "repeat", "{name}({w}分)", top=6))
+    path = tmp_path / "s3.xlsx"
+    wb.save(path)
+    [form] = read_forms(read_grid(path)).forms
+    assert form.survey is None
