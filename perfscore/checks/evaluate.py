@@ -38,7 +38,8 @@ def _fail():
 
 
 def evaluate(formula: str, sheet: SheetGrid, book: WorkbookGrid | None = None) -> float | None:
-    """The formula's number from the cached values of the cells it reads, or None when it cannot be told."""
+    """The formula's number from the cached values of the cells it reads, or None when it cannot be told
+    (a blank single cell among its inputs included: a formula over missing inputs says nothing)."""
     toks = tokenize(formula)
     if not toks:
         return None
@@ -130,6 +131,11 @@ class _Parser:
             return float(t.value)
         if t.kind == "ref":
             return self.ref(t.value)
+        if t.kind == "func" and t.value == "(":
+            v = self.expr()
+            if self.take().kind != "close":
+                raise _Unknown()
+            return v
         if t.kind == "func":
             name = t.value[:-1].upper()
             args = self.args()
@@ -167,7 +173,9 @@ class _Parser:
                     continue  # text in a range is skipped by SUM and friends
                 if v is not None and not isinstance(v, (int, float)):
                     raise _Unknown()  # an error value
-                if v is not None or area.size == 1:
+                if v is None and area.size == 1:
+                    raise _Unknown()
+                if v is not None:
                     values.append(v)
         return values if area.size > 1 else (values[0] if values else None)
 

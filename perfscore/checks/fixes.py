@@ -8,6 +8,8 @@ reference by reference (they share a skeleton, so their references pair up in or
   first cell, a subtotal row whose inputs are empty): the suggestion is no fix;
 - "total": the formula totals its own block (aggregate=True: =SUM(L2:L15) at the foot of a column of row sums)
   and the fix would read only other formulas, no typed number: a grand total written the other way round;
+- "anchoring": every differing reference names the same cells with other $ anchors (H113 against $H$113):
+  the result is right today, but the formula is not a copy of its neighbours and breaks when copied or filled;
 - "same": both formulas read the same non-blank cells (H113 against $H$113, a range that differs by a blank
   row): the result cannot change;
 - "changes": the fix reads other data: a real slip.
@@ -83,15 +85,22 @@ def _has_data(sheet: SheetGrid, area: Area, *, typed_only: bool = False) -> bool
 
 def fix_effect(sheet: SheetGrid, book: WorkbookGrid | None, formula: str, fixed: str, *,
                aggregate: bool = False) -> str:
-    """One of "choice", "empty", "total", "same", "changes" (module docstring)."""
+    """One of "choice", "empty", "total", "anchoring", "same", "changes" (module docstring)."""
     old, new = _refs(formula), _refs(fixed)
-    if len(old) != len(new):
+    if len(old) != len(new):  # the fix adds terms: they must read data
+        have = {t.upper() for t, _a in old}
+        added = [area for t, area in new if t.upper() not in have and area is not None]
+        targets = [(sheet if a.sheet is None else (book.sheet(a.sheet) if book else None), a) for a in added]
+        if targets and all(t is not None and not _has_data(t, a) for t, a in targets):
+            return "empty"
         return "changes"
     pairs = [(a, b) for a, b in zip(old, new) if a[0].upper() != b[0].upper()]
     if not pairs:
         return "same"
     if all(_absolute(a[0]) and _absolute(b[0]) for a, b in pairs):
         return "choice"
+    if all(a[1] is not None and a[1] == b[1] for a, b in pairs):
+        return "anchoring"
 
     def sheet_of(area: Area) -> SheetGrid | None:
         if area.sheet is None:

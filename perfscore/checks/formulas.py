@@ -9,11 +9,12 @@ typed score is not "a constant among formulas", a 反向 row's formula is not "i
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Iterator, Mapping
 
-from perfscore.checks.findings import Finding
+from perfscore.checks.findings import NOTE, Finding
 from perfscore.checks.evaluate import evaluate
 from perfscore.checks.fixes import fix_effect, is_blank_cell
 from perfscore.checks.regions import Anomaly, Print, anomalies
@@ -95,7 +96,7 @@ class _Sheet:
 
     @cached_property
     def anomalies(self) -> list[Anomaly]:
-        prints = {pos: Print(s.r1c1, s.skeleton) for pos, s in self.shapes.items()}
+        prints = {pos: _print(self.grid.get(*pos).formula, pos, s) for pos, s in self.shapes.items()}
         return anomalies(prints, self.is_blank, self.same_kind if self.row_class else None,
                          lambda pos: self.short_range(pos) is not None)
 
@@ -199,12 +200,20 @@ def inconsistent_formulas(ctx: _Sheet) -> list[Finding]:
             cell = ctx.grid.get(*pos)
             fixed = translate(ref_formula, a.reference, pos)
             aggregate = _aggregates(cell.formula, region.cells)
-            if fixed is None or fix_effect(ctx.grid, ctx.book, cell.formula, fixed, aggregate=aggregate) != "changes":
+            effect = "none" if fixed is None else fix_effect(ctx.grid, ctx.book, cell.formula, fixed,
+                                                            aggregate=aggregate)
+            if effect not in ("changes", "anchoring"):
                 continue  # nothing to fix, or a fix that would not change the result (perfscore.checks.fixes)
+            block = f"{axis}公式块 {span}（该块 {len(region.cells)} 个公式中 {a.dominant} 个相同）"
+            if effect == "anchoring":
+                out.append(ctx.finding(
+                    "INCONSISTENT_FORMULA", pos,
+                    f"公式 {cell.formula} 与{block}引用同一单元格，但绝对/相对引用（$）不同；现在结果相同，"
+                    f"复制或填充后会引用错位；{_expected(ctx, a.reference, pos)}。", NOTE))
+                continue
             out.append(ctx.finding(
                 "INCONSISTENT_FORMULA", pos,
-                f"公式 {cell.formula} 与{axis}公式块 {span} 的引用不一致（该块 {len(region.cells)} 个公式中 "
-                f"{a.dominant} 个相同）{edge}；{_expected(ctx, a.reference, pos)}。"))
+                f"公式 {cell.formula} 与{block}的引用不一致{edge}；{_expected(ctx, a.reference, pos)}。"))
     return out
 
 
@@ -269,6 +278,43 @@ def _agrees(shape: Shape, neighbour: Shape | None) -> bool:
     return neighbour is None or neighbour.r1c1 == shape.r1c1
 
 
+_ADDITIVE = frozenset({"ref", "sep", "close"})
+_MAX_EXPANDED = 512
+
+
+def _print(formula: str, pos: Pos, shape: Shape) -> Print:
+    """The fingerprint of a formula for the region analysis: its R1C1 shape, except that a plain sum of
+    references (=SUM(D17:D19), =(D17+D18+D19), =D17+D18+D19) is written as the cells it adds, relative to the
+    cell (ExceLint's reference vectors), so the ways of writing one sum are copies of each other."""
+    cells = _summed_cells(formula)
+    if cells is None:
+        return Print(shape.r1c1, shape.skeleton)
+    r, c = pos
+    offsets = sorted(f"{sheet or ''}!{rr - r},{cc - c}" for sheet, rr, cc in cells)
+    return Print("Σ " + " ".join(offsets), "Σ")
+
+
+@lru_cache(maxsize=16384)
+def _summed_cells(formula: str) -> tuple[tuple[str | None, int, int], ...] | None:
+    toks = tokenize(formula)
+    if not toks:
+        return None
+    out: list[tuple[str | None, int, int]] = []
+    for i, t in enumerate(toks):
+        if t.kind == "ref":
+            area = area_of(t.value)
+            if area is None or area.size > _MAX_EXPANDED:
+                return None
+            out += [(area.sheet, rr, cc) for rr in range(area.r1, area.r2 + 1) for cc in range(area.c1, area.c2 + 1)]
+        elif t.kind == "op" and t.value == "+":
+            continue
+        elif t.kind == "func" and t.value.upper() in ("SUM(", "("):
+            continue
+        elif t.kind not in _ADDITIVE or (t.kind == "sep" and t.value != ","):
+            return None
+    return tuple(out) if len(out) >= 2 else None
+
+
 def _same_refs(a: Shape, b: Shape) -> bool:
     def refs(s: Shape) -> list[str]:
         return sorted(t for t in s.r1c1.split(" ") if t.startswith(("R", "C", "'")) and ("[" in t or t[1:2].isdigit()))
@@ -281,8 +327,8 @@ JUDGEMENT_CLASSES = frozenset({"qualitative", "judgement", "bonus"})
 
 def typed_over_formulas(ctx: _Sheet) -> list[Finding]:
     """A typed number inside a block of copies of one formula. Strong evidence only: down a column, copies
-    directly above and below, or at the foot of a column of three or more copies (never at the head, where
-    typed numbers are headings, parameters or a running total's seed); across a row, two copies on each side
+    directly above and below, or three copies on one side and nothing like data on the other (not the typed
+    start of a running total the copies read); across a row, two copies on each side
     (alternating data and formula columns are a layout, not an overwrite). On a sheet that is not a form the
     default report also wants the typed number to differ from what the block's formula gives there
     (perfscore.checks.evaluate); a typed copy of the right value is shown with show_all."""
@@ -300,7 +346,7 @@ def typed_over_formulas(ctx: _Sheet) -> list[Finding]:
         ref_formula = ctx.grid.get(*ref_pos).formula
         moved = translate(ref_formula, ref_pos, pos)
         expected = evaluate(moved, ctx.grid, ctx.book) if moved else None
-        differs = expected is not None and abs(expected - float(cell.value)) > 1e-9 * max(1.0, abs(expected))
+        differs = expected is not None and not _agrees_to_digits(float(cell.value), expected)
         if not (differs or ctx.is_form or ctx.show_all):
             continue
         value = f"（按该公式此处应得 {_fmt(expected)}）" if differs else ""
@@ -311,23 +357,58 @@ def typed_over_formulas(ctx: _Sheet) -> list[Finding]:
     return out
 
 
+def _agrees_to_digits(typed: float, expected: float) -> bool:
+    """The typed number is the expected one written with fewer digits (5.3 or 16.29 for 16.2980...): a rounded
+    copy of a long fraction, not a different number. 4.5 against 4.51 differs."""
+    if abs(typed - expected) <= 1e-9 * max(1.0, abs(expected)):
+        return True
+    digits = _decimals(typed)
+    if _decimals(expected) < digits + 3:
+        return False
+    q = 10 ** digits
+    return typed in (round(expected * q) / q, math.trunc(expected * q) / q)
+
+
+def _decimals(x: float) -> int:
+    text = f"{x:.12g}"
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
+
+
 def _typed_block(ctx: _Sheet, pos: Pos) -> tuple[Pos, str] | None:
     """(cell whose formula the block repeats, "上下"/"左右") when pos sits inside a block of one formula."""
     at = lambda k, dr, dc: ctx.formula_at(pos, _step(pos, dr, dc, k))  # noqa: E731
     up, down = at(-1, 1, 0), at(1, 1, 0)
     if up is not None and down is not None and up.r1c1 == down.r1c1:
         return _step(pos, 1, 0, -1), "上下"
-    if up is not None and down is None:
-        above = [up, at(-2, 1, 0), at(-3, 1, 0)]
-        below_pos = _step(pos, 1, 0, 1)
-        below = ctx.grid.get(*below_pos)
-        if all(s is not None and s.r1c1 == up.r1c1 for s in above) and (
-                below is None or (below.formula is None and not _is_number(below))):
-            return _step(pos, 1, 0, -1), "上下"
+    for sign, near_shape in ((-1, up), (1, down)):  # the foot or the head of a column of copies
+        if near_shape is None:
+            continue
+        run = [near_shape, at(2 * sign, 1, 0), at(3 * sign, 1, 0)]
+        if not all(s is not None and s.r1c1 == near_shape.r1c1 for s in run):
+            continue
+        other_pos = _step(pos, 1, 0, -sign)
+        other = ctx.grid.get(*other_pos)
+        other_shape = ctx.shapes.get(other_pos)
+        if not (other is None or (other.formula is None and not _is_number(other)) or (
+                other_shape is not None and other_shape.skeleton != near_shape.skeleton)):
+            continue  # a number beyond it too: a data column that happens to border formulas
+        ref_pos = _step(pos, 1, 0, sign)
+        if sign == 1 and _reads(ctx.grid.get(*ref_pos).formula, pos):
+            continue  # the copies below read it: a running total's typed start, not an overwrite
+        return ref_pos, "上下"
     side = [at(k, 0, 1) for k in (-2, -1, 1, 2)]
     if all(s is not None for s in side) and len({s.r1c1 for s in side}) == 1:
         return _step(pos, 0, 1, -1), "左右"
     return None
+
+
+def _reads(formula: str, pos: Pos) -> bool:
+    for t in tokenize(formula) or ():
+        if t.kind == "ref":
+            area = area_of(t.value)
+            if area is not None and area.sheet is None and area.contains(*pos):
+                return True
+    return False
 
 
 def _next_to_formulas(shapes: Mapping[Pos, Shape]) -> set[Pos]:
@@ -472,7 +553,9 @@ def formula_errors(ctx: _Sheet, book: WorkbookGrid | None) -> list[Finding]:
 
 
 def _unfilled(ctx: _Sheet, book: WorkbookGrid | None, toks) -> bool:
-    """Does the formula read a blank cell, or a range holding no number at all?"""
+    """Does the formula read a blank cell, a range holding no number at all, or nothing but zeros (0/0 of a
+    blank template)?"""
+    values: list[object] = []
     for t in toks:
         if t.kind != "ref":
             continue
@@ -482,14 +565,15 @@ def _unfilled(ctx: _Sheet, book: WorkbookGrid | None, toks) -> bool:
         sheet = ctx.grid if area.sheet is None else (book.sheet(area.sheet) if book else None)
         if sheet is None:
             continue
-        if area.size == 1:
-            if is_blank_cell(sheet, (area.r1, area.c1)):
-                return True
-        elif area.size <= 4096 and not any(
-                isinstance(sheet.value(r, c), (int, float)) for r in range(area.r1, area.r2 + 1)
-                for c in range(area.c1, area.c2 + 1)):
+        if area.size > 4096:
+            return False
+        cells = [sheet.value(r, c) for r in range(area.r1, area.r2 + 1) for c in range(area.c1, area.c2 + 1)]
+        if area.size == 1 and is_blank_cell(sheet, (area.r1, area.c1)):
             return True
-    return False
+        if area.size > 1 and not any(isinstance(v, (int, float)) for v in cells):
+            return True
+        values += cells
+    return bool(values) and all(v is None or v == 0 for v in values)
 
 
 def _has_error_precedent(ctx: _Sheet, book: WorkbookGrid | None, formula: str,

@@ -23,7 +23,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 Pos = tuple[int, int]
 
 # A deviant fingerprint is reported when the dominant one covers at least RARITY times as many cells.
-RARITY = 2
+RARITY = 1.5
 # Blank cells a region may step over (a spacer column between groups of totals).
 MAX_GAP = 1
 MIN_REGION = 3  # ExceLint's minimum fix size: fewer cells establish no pattern
@@ -152,6 +152,9 @@ def _region_anomalies(prints: Mapping[Pos, Print], region: Region, is_blank: Cal
         if fp == dom or k * RARITY > n:
             continue
         idx = [i for i, p in enumerate(region.cells) if prints[p].r1c1 == fp]
+        if any(j - i == 2 and all(prints[region.cells[k]].r1c1 == dom for k in range(i + 1, j))
+               for i, j in zip(idx, idx[1:])):
+            continue  # A B A B: alternating copies are a pattern of their own
         cells = tuple(region.cells[i] for i in idx if not _copied_across(prints, region.cells[i], axis, is_blank))
         if not cells:
             continue
