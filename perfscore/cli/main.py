@@ -15,7 +15,7 @@ app = typer.Typer(
 )
 
 # Each module exposes register(app); order is the order shown in --help.
-_COMMAND_MODULES = ("cmd_demo", "cmd_score", "cmd_check", "cmd_recalc", "cmd_forms", "cmd_addin")
+_COMMAND_MODULES = ("cmd_demo", "cmd_score", "cmd_check", "cmd_recalc", "cmd_forms", "cmd_addin", "cmd_oxt")
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"perfscore.cli.{_name}").register(app)
