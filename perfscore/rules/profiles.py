@@ -3,7 +3,17 @@
 A profile file may `extends` another and state only what differs. Unknown keys and values are refused with
 a Chinese message, so a typo never silently falls back to a default. Shipped profiles live in
 perfscore/rules/profiles/; users add their own by passing a path, or by dropping a file into a folder named
-in PERFSCORE_PROFILE_PATH.
+in PERFSCORE_PROFILE_PATH. Files whose name starts with "_" are not profiles (_lexicon.toml is the base lexicon).
+
+Keys beyond DOMAIN.md §2 (each documented with its default in central.toml):
+- `exec_rate.zero_budget`: a funds row with 全年预算数 0 and 全年执行数 0 — "zero" (score 0, warning 预算数为 0),
+  "full", "not_applicable" (#N/A, the row is dropped), "refuse" (#VALUE!, the old behaviour).
+- `grade.max_total`: the highest total GRADE accepts (forms with 加分项 add up to 110); default 120.
+- `[deadline]`: completion-time targets ("9月前"): `month_before` ("9月前" = by the end of September, or before
+  it starts) and `late` (how a late completion scores).
+- `[lexicon]`: the words a qualitative 实际完成值 is read with, merged over perfscore/rules/profiles/_lexicon.toml
+  (documented there): tables `statements`, `evaluations`, `degrees`, `answers` (a word mapped to "不识别" is
+  removed), lists `not_degrees`, `percent_words`, `synonyms` (added to the parent's), `bare_verb`.
 """
 
 from __future__ import annotations
@@ -16,6 +26,14 @@ from importlib import resources
 from pathlib import Path
 
 from perfscore.rules.errors import ProfileError
+from perfscore.rules.lexicon import (
+    Lexicon,
+    base_lexicon_data,
+    default_lexicon,
+    lexicon_from_dict,
+    lexicon_to_toml,
+    merge_lexicon_data,
+)
 
 DEFAULT_PROFILE = "central"
 QUAL_LEVELS = ("达成", "部分达成", "未达成")
@@ -26,6 +44,7 @@ class ExecRateRules:
     base: str = "adjusted"  # adjusted = 全年预算数 | initial = 年初预算数
     cap_at_full: bool = True  # min(B/A, 1) × 分值
     reason_threshold: float = 0.9  # a reason is required below this rate
+    zero_budget: str = "zero"  # budget 0 and spent 0: zero (warning) | full | not_applicable | refuse
 
 
 @dataclass(frozen=True)
@@ -45,6 +64,12 @@ class QualitativeRules:
         default_factory=lambda: {"达成": (0.8, 1.0), "部分达成": (0.6, 0.8), "未达成": (0.0, 0.6)}
     )
     default_fraction: dict[str, float] = field(default_factory=lambda: {"达成": 1.0, "部分达成": 0.7, "未达成": 0.3})
+
+
+@dataclass(frozen=True)
+class DeadlineRules:
+    month_before: str = "end_of_month"  # "9月前": end_of_month = by 30 September | start_of_month = by 31 August
+    late: str = "negative"  # negative = the profile's 反向 rule on day positions | partial | zero
 
 
 @dataclass(frozen=True)
@@ -69,11 +94,14 @@ class Profile:
     score_cap_at_weight: bool = True
     first_level_weights: dict[str, float] = field(default_factory=dict)
     grade_bands: tuple[tuple[str, float], ...] = (("优", 90.0), ("良", 80.0), ("中", 60.0), ("差", 0.0))
+    grade_max_total: float = 120.0  # GRADE accepts totals up to this (加分项 forms add up to 110)
     exec_rate: ExecRateRules = field(default_factory=ExecRateRules)
     indicator: IndicatorRules = field(default_factory=IndicatorRules)
     qualitative: QualitativeRules = field(default_factory=QualitativeRules)
     satisfaction: SatisfactionRules = field(default_factory=SatisfactionRules)
     total: TotalRules = field(default_factory=TotalRules)
+    deadline: DeadlineRules = field(default_factory=DeadlineRules)
+    lexicon: Lexicon = field(default_factory=default_lexicon)
 
     def to_toml(self) -> str:
         return dump_profile(self)
@@ -82,6 +110,9 @@ class Profile:
 # Allowed string values per key: validation data, not branches.
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("exec_rate", "base"): ("adjusted", "initial"),
+    ("exec_rate", "zero_budget"): ("zero", "full", "not_applicable", "refuse"),
+    ("deadline", "month_before"): ("end_of_month", "start_of_month"),
+    ("deadline", "late"): ("negative", "partial", "zero"),
     ("indicator", "negative_overrun"): ("ratio", "linear", "zero"),
     ("indicator", "negative_zero_actual"): ("full", "half"),
     ("indicator", "equal_over"): ("full", "two_sided"),
@@ -96,8 +127,10 @@ _SECTIONS = {
     "qualitative": QualitativeRules,
     "satisfaction": SatisfactionRules,
     "total": TotalRules,
+    "deadline": DeadlineRules,
 }
-_TOP_KEYS = {"name", "title", "source", "extends", "decimals", "score_cap_at_weight", "first_level_weights", "grade"}
+_TOP_KEYS = {"name", "title", "source", "extends", "decimals", "score_cap_at_weight", "first_level_weights", "grade",
+             "lexicon"}
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +149,8 @@ def list_profiles() -> list[Profile]:
     for folder in _search_dirs():
         if folder.is_dir():
             for path in sorted(folder.glob("*.toml")):
+                if path.name.startswith("_"):
+                    continue  # data files beside the profiles (_lexicon.toml), not profiles
                 profile = load_profile(str(path))
                 seen.setdefault(profile.name, profile)
     return list(seen.values())
@@ -127,9 +162,10 @@ def _locate(name: str) -> Path:
         return candidate
     for folder in _search_dirs():
         path = folder / f"{name}.toml"
-        if path.exists():
+        if path.exists() and not name.startswith("_"):
             return path
-    known = ", ".join(sorted(p.stem for d in _search_dirs() if d.is_dir() for p in d.glob("*.toml")))
+    known = ", ".join(sorted(p.stem for d in _search_dirs() if d.is_dir() for p in d.glob("*.toml")
+                             if not p.name.startswith("_")))
     raise ProfileError(f"找不到评分规则「{name}」；可用的规则：{known}")
 
 
@@ -199,7 +235,9 @@ def _read_merged(path: Path, chain: tuple[str, ...]) -> dict:
 def _deep_merge(base: dict, override: dict) -> dict:
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key != "first_level_weights":
+        if key == "lexicon" and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_lexicon_data(merged[key], value)  # word tables merge, word lists add up
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict) and key != "first_level_weights":
             merged[key] = _deep_merge(merged[key], value)
         else:
             merged[key] = value
@@ -245,15 +283,27 @@ def profile_from_dict(data: dict, origin: str = "<dict>") -> Profile:
             str(k): _number(v, f"first_level_weights.{k}", origin, 0, 100) for k, v in weights.items()
         }
     if "grade" in data:
-        kwargs["grade_bands"] = _grade_bands(data["grade"], origin)
+        kwargs["grade_bands"], max_total = _grade_bands(data["grade"], origin)
+        if max_total is not None:
+            kwargs["grade_max_total"] = max_total
+    lexicon = data.get("lexicon", {})
+    _expect(isinstance(lexicon, dict), "「lexicon」应为表 (table)", origin)
+    kwargs["lexicon"] = (lexicon_from_dict(merge_lexicon_data(base_lexicon_data(), lexicon), origin)
+                         if lexicon else default_lexicon())
     for section, cls in _SECTIONS.items():
         if section in data:
             kwargs[section] = _section(section, cls, data[section], origin)
     return Profile(**kwargs)
 
 
-def _grade_bands(grade: object, origin: str) -> tuple[tuple[str, float], ...]:
-    _expect(isinstance(grade, dict) and set(grade) == {"bands"}, "「grade」只允许键「bands」", origin)
+def _grade_bands(grade: object, origin: str) -> tuple[tuple[tuple[str, float], ...], float | None]:
+    _expect(isinstance(grade, dict) and set(grade) <= {"bands", "max_total"} and grade,
+            "「grade」只允许键「bands」和「max_total」", origin)
+    max_total = None
+    if "max_total" in grade:
+        max_total = _number(grade["max_total"], "grade.max_total", origin, 100, 1000)
+    if "bands" not in grade:
+        return Profile.grade_bands, max_total
     bands = grade["bands"]
     _expect(isinstance(bands, list) and bands, "「grade.bands」应为非空列表，如 [[\"优\", 90], …]", origin)
     parsed = []
@@ -263,7 +313,7 @@ def _grade_bands(grade: object, origin: str) -> tuple[tuple[str, float], ...]:
     lows = [low for _, low in parsed]
     _expect(lows == sorted(lows, reverse=True), "「grade.bands」下限应从高到低排列", origin)
     _expect(lows[-1] == 0, "最低等级的下限应为 0", origin)
-    return tuple(parsed)
+    return tuple(parsed), max_total
 
 
 def _section(section: str, cls: type, values: object, origin: str):
@@ -339,7 +389,8 @@ def dump_profile(profile: Profile) -> str:
              f"decimals = {profile.decimals}", f"score_cap_at_weight = {fmt(profile.score_cap_at_weight)}", ""]
     lines.append("[first_level_weights]")
     lines += [f"{fmt(k)} = {fmt(v)}" for k, v in profile.first_level_weights.items()]
-    lines += ["", "[grade]", "bands = [" + ", ".join(f"[{fmt(n)}, {fmt(v)}]" for n, v in profile.grade_bands) + "]"]
+    lines += ["", "[grade]", "bands = [" + ", ".join(f"[{fmt(n)}, {fmt(v)}]" for n, v in profile.grade_bands) + "]",
+              f"max_total = {fmt(profile.grade_max_total)}"]
     for section in _SECTIONS:
         obj = getattr(profile, section)
         lines += ["", f"[{section}]"]
@@ -349,4 +400,5 @@ def dump_profile(profile: Profile) -> str:
                 lines.append(f"{f.name} = {{ " + ", ".join(f"{fmt(k)} = {fmt(list(v) if isinstance(v, tuple) else v)}" for k, v in value.items()) + " }")
             else:
                 lines.append(f"{f.name} = {fmt(value)}")
+    lines += [""] + lexicon_to_toml(profile.lexicon)
     return "\n".join(lines) + "\n"

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Callable, Sequence
 
+from perfscore.rules.deadlines import TimePoint, base_year_of, day_position, parse_deadline, parse_time_point
 from perfscore.rules.errors import NotApplicable, RuleInputError
 from perfscore.rules.excelmath import compare15, excel_round, round15, round_held, sum15
+from perfscore.rules.lexicon import QualReading, read_qualitative
 from perfscore.rules.profiles import QUAL_LEVELS, Profile, load_profile
 from perfscore.rules.values import (
     NATURE_LABELS,
@@ -25,7 +27,6 @@ from perfscore.rules.values import (
     parse_nature,
     parse_number,
     parse_operator,
-    parse_qual_level,
     parse_quantity,
 )
 
@@ -79,6 +80,8 @@ def assess_exec_rate(budget: object, spent: object, weight: object, profile: Pro
     w = _weight(weight, cell)
     a = parse_quantity(budget, what="全年预算数", cell=cell).value
     b = parse_quantity(spent, what="全年执行数", cell=cell).value
+    if a == 0 and b == 0 and p.exec_rate.zero_budget != "refuse":
+        return _zero_budget(w, p, cell)
     if a <= 0:
         raise RuleInputError(f"全年预算数为 {_fmt(a)}，无法计算预算执行率（应大于 0）", cell=cell)
     if b < 0:
@@ -93,6 +96,18 @@ def assess_exec_rate(budget: object, spent: object, weight: object, profile: Pro
     score = _finish(used * w, w, p)
     text = lambda: f"预算执行率 {_fmt(b)}/{_fmt(a)} = {rate:.2%}，得分 = min(执行率, 1) × {_fmt(w)} = {score:g}"  # noqa: E731
     return Assessment(score, w, rate, "exec_rate", text, warnings=tuple(warnings))
+
+
+def _zero_budget(w: float, p: Profile, cell: str | None) -> Assessment:
+    """全年预算数 0 and 全年执行数 0 (a funds row with nothing in it, published with score 0): by profile."""
+    policy = p.exec_rate.zero_budget
+    if policy == "not_applicable":
+        raise NotApplicable("全年预算数和全年执行数均为 0，预算执行率不适用", **({"cell": cell} if cell else {}))
+    score = _finish(w if policy == "full" else 0.0, w, p)
+    how = "得满分" if policy == "full" else "得 0 分"
+    warning = f"预算数为 0：全年预算数和全年执行数均为 0，无法计算执行率，按口径{how}，请核实"
+    text = lambda: f"预算执行率：全年预算数和全年执行数均为 0，按口径 {p.name} {how} = {score:g}"  # noqa: E731
+    return Assessment(score, w, None, "exec_rate", text, warnings=(warning,))
 
 
 def score_exec_rate(budget: object, spent: object, weight: object, profile: ProfileLike = None) -> float:
@@ -207,10 +222,22 @@ def assess_indicator(
     *,
     cell: str | None = None,
 ) -> Assessment:
-    """One indicator row scored by 指标性质/指标方向 (正向, 反向, 等于, 定性)."""
+    """One indicator row scored by 指标性质/指标方向 (正向, 反向, 等于, 定性), or by its completion deadline when
+    the target is one ("9月前"). A text actual the lexicon understands ("达成预期目标", "已完成90%") still scores
+    against a numeric target, with a warning saying how it was read."""
     p = _profile(profile)
     w = _weight(weight, cell)
-    kind, op = resolve_kind(nature, operator, target, cell=cell)
+    deadline = _deadline_target(nature, operator, target)
+    if deadline is not None:
+        return _assess_deadline(deadline, nature, operator, target, actual, w, p, cell)
+    try:
+        kind, op = resolve_kind(nature, operator, target, cell=cell)
+    except RuleInputError:
+        reading = _text_reading(target, actual, p) if is_blank(nature) and is_blank(operator) else None
+        if reading is None or reading.fraction is not None:
+            raise
+        note = f"指标性质和指标方向均为空，实际完成值「{actual}」按定性完成程度计分（{reading.how}），请核实"
+        return _qual_assessment(reading, w, p, [note], "qualitative")
     if kind == "qualitative":
         return _assess_qualitative(target, actual, w, p, cell)
     label = NATURE_LABELS.get(kind, "等于") if kind != "equal" else "等于"
@@ -219,7 +246,16 @@ def assess_indicator(
     if is_blank(actual):
         raise RuleInputError(f"实际完成值为空，无法计算{label}指标得分", cell=cell)
     tq = parse_quantity(target, what="年度指标值", cell=cell)
-    aq = parse_quantity(actual, what="实际完成值", cell=cell)
+    try:
+        aq = parse_quantity(actual, what="实际完成值", cell=cell)
+    except RuleInputError:
+        reading = _text_reading(target, actual, p)
+        if reading is None:
+            raise
+        if reading.fraction is None:  # 完成 / 达成预期目标 against a number: the filler's statement
+            note = f"实际完成值「{actual}」是文字，按定性完成程度计分（{reading.how}），请核实并填写数值"
+            return _qual_assessment(reading, w, p, [note], "qualitative")
+        aq = Quantity(reading.fraction, is_percent=True, raw=actual)  # 已完成90%: the number in the text
     a, b, notes = _align_percent(tq, aq, p, cell)
     if kind == "positive":
         return _positive(a, b, w, p, notes, cell)
@@ -262,6 +298,23 @@ def _positive_text(a: float, b: float, w: float, score: float, deducted: float |
     return f"正向指标：{how} = {score:g}"
 
 
+def _text_reading(target: object, actual: object, p: Profile) -> QualReading | None:
+    """The lexicon's reading of a text actual that is not a number, or None."""
+    if not isinstance(actual, str) or _is_numeric(actual):
+        return None
+    reading = read_qualitative(actual, target, p.lexicon)
+    return reading if isinstance(reading, QualReading) else None
+
+
+def _overrun(a: float, b: float, w: float, p: Profile) -> float:
+    """The 反向 score when the actual B exceeds the target A > 0, by the profile's negative_overrun."""
+    if p.indicator.negative_overrun == "zero":
+        return 0.0
+    if p.indicator.negative_overrun == "linear":
+        return max(0.0, (2 * a - b) / a) * w
+    return a / b * w
+
+
 def _negative(a: float, b: float, w: float, p: Profile, notes: list[str], cell: str | None) -> Assessment:
     if a < 0 or b < 0:
         raise RuleInputError(f"反向指标的数值不能为负数：目标 {_fmt(a)}，实际 {_fmt(b)}", cell=cell)
@@ -277,10 +330,10 @@ def _negative(a: float, b: float, w: float, p: Profile, notes: list[str], cell: 
     elif p.indicator.negative_overrun == "zero":
         raw, how = 0.0, f"实际 {_fmt(b)} 超过目标 {_fmt(a)}，不得分"
     elif p.indicator.negative_overrun == "linear":
-        raw = 0.0 if a == 0 else max(0.0, (2 * a - b) / a) * w
+        raw = 0.0 if a == 0 else _overrun(a, b, w, p)
         how = f"实际 {_fmt(b)} 超过目标 {_fmt(a)}，得分 = (2×{_fmt(a)} − {_fmt(b)})/{_fmt(a)} × {_fmt(w)}"
     else:
-        raw, how = a / b * w, f"实际 {_fmt(b)} 超过目标 {_fmt(a)}，得分 = {_fmt(a)}/{_fmt(b)} × {_fmt(w)}"
+        raw, how = _overrun(a, b, w, p), f"实际 {_fmt(b)} 超过目标 {_fmt(a)}，得分 = {_fmt(a)}/{_fmt(b)} × {_fmt(w)}"
     score = _finish(raw, w, p)
     return Assessment(score, w, ratio, "negative", lambda: f"反向指标：{how} = {score:g}", warnings=tuple(notes))
 
@@ -323,21 +376,89 @@ def level_of_fraction(fraction: float, profile: ProfileLike = None) -> str:
 
 
 def _assess_qualitative(target: object, actual: object, w: float, p: Profile, cell: str | None) -> Assessment:
-    # A percentage as the actual of a 定性 row is the filler's judgement of the degree (e.g. "85%").
-    if isinstance(actual, str) and "%" in normalize_text(actual) and _is_numeric(actual):
-        degree = parse_quantity(actual, what="完成程度", cell=cell).value
-        if not 0 <= degree <= 1:
-            raise RuleInputError(f"定性指标完成程度应在 0%–100% 之间：{actual}", cell=cell)
+    reading = read_qualitative(actual, target, p.lexicon)
+    if isinstance(reading, _Refusal):
+        reading.raise_at(cell)
+    return _qual_assessment(reading, w, p, [], "qualitative")
+
+
+def _qual_assessment(reading: QualReading, w: float, p: Profile, notes: list[str], rule_id: str) -> Assessment:
+    """A qualitative reading scored: a written degree ("85%") is the filler's judgement of the share of 分值;
+    a level scores the profile's default fraction inside its band."""
+    if reading.fraction is not None:
+        degree = reading.fraction
         level = level_of_fraction(degree, p)
         score = _finish(degree * w, w, p)
-        return Assessment(score, w, degree, "qualitative",
-                          lambda: f"定性指标：完成程度 {degree:.0%}（{level}），得分 {score:g}", band=level)
-    level = parse_qual_level(actual, target, cell=cell)
+        return Assessment(score, w, degree, rule_id, lambda: f"定性指标：完成程度 {degree:.0%}（{level}），得分 {score:g}",
+                          band=level, warnings=tuple(notes))
+    level = reading.level
     fraction = p.qualitative.default_fraction[level]
     score = _finish(fraction * w, w, p)
     lo, hi = p.qualitative.bands[level]
-    text = lambda: f"定性指标：{level}（档位 {lo:.0%}–{hi:.0%}），默认按 {fraction:.0%} × {_fmt(w)} = {score:g}"  # noqa: E731
-    return Assessment(score, w, fraction, "qualitative", text, band=level)
+    how = f"（{reading.how}）" if reading.how else ""
+    text = lambda: f"定性指标：{level}{how}（档位 {lo:.0%}–{hi:.0%}），默认按 {fraction:.0%} × {_fmt(w)} = {score:g}"  # noqa: E731
+    return Assessment(score, w, fraction, rule_id, text, band=level, warnings=tuple(notes))
+
+
+# ---------------------------------------------------------------- completion deadlines
+
+
+def _deadline_target(nature: object, operator: object, target: object) -> TimePoint | None:
+    """The deadline a target names: always when written as one ("9月前", "9月底前完成"); a bare date ("9月") unless
+    the row says 正向/≥/> (then the old numeric reading stays)."""
+    hit = parse_deadline(target)
+    if hit is None:
+        return None
+    point, explicit = hit
+    if explicit:
+        return point
+    try:
+        n, op = parse_nature(nature), parse_operator(operator)
+    except RuleInputError:
+        return None
+    return None if n == "positive" or op in (">=", ">") else point
+
+
+def _assess_deadline(point: TimePoint, nature: object, operator: object, target: object, actual: object, w: float,
+                     p: Profile, cell: str | None) -> Assessment:
+    """A completion deadline is a 反向 comparison of time points: on or before it → full marks."""
+    notes: list[str] = []
+    try:
+        n, op = parse_nature(nature), parse_operator(operator)
+    except RuleInputError:
+        n, op = None, None
+    if n == "positive" or op in (">=", ">"):
+        notes.append(f"年度指标值「{target}」是完成期限，按期限计分（不晚于期限得满分），与指标性质/方向不符，请核实")
+    if is_blank(actual):
+        raise RuleInputError("实际完成值为空，无法计算时效指标得分", cell=cell)
+    done = parse_time_point(actual)
+    if done is None:
+        reading = read_qualitative(actual, target, p.lexicon)
+        if isinstance(reading, _Refusal):
+            if reading.error is NotApplicable:
+                reading.raise_at(cell)
+            raise RuleInputError(f"实际完成值「{actual}」不是完成时间（如 7月、7月完成、2024年7月15日），也不是完成情况"
+                                 f"（如 按时完成、提前完成、未完成），无法与期限「{target}」比较", cell=cell)
+        return _qual_assessment(reading, w, p, notes, "deadline")
+    base = base_year_of(point, done)
+    a = day_position(point, base, month_before=p.deadline.month_before)
+    b = day_position(done, base)
+    same_month = done.day is None and point.day is not None and (done.year or base, done.month) == (point.year or base, point.month)
+    if same_month:
+        notes.append(f"实际完成时间「{actual}」只写到月，与期限「{target}」同月，按按时完成计，请核实具体日期")
+    if b <= a or same_month:
+        raw, how = w, f"完成时间 {done.label()} 不晚于期限 {point.label()}{'前' if point.before else ''}，得满分"
+    elif p.deadline.late == "zero":
+        raw, how = 0.0, f"完成时间 {done.label()} 晚于期限 {point.label()}，不得分"
+    elif p.deadline.late == "partial":
+        frac = p.qualitative.default_fraction["部分达成"]
+        raw, how = frac * w, f"完成时间 {done.label()} 晚于期限 {point.label()}，按部分达成 {frac:.0%} × {_fmt(w)}"
+    else:
+        raw = _overrun(a, b, w, p)
+        how = (f"完成时间 {done.label()}（第 {b} 天）晚于期限 {point.label()}（第 {a} 天），按反向指标规则"
+               f"（{p.indicator.negative_overrun}）计分")
+    score = _finish(raw, w, p)
+    return Assessment(score, w, b / a, "deadline", lambda: f"时效指标：{how} = {score:g}", warnings=tuple(notes))
 
 
 # ---------------------------------------------------------------- survey, cost, totals, grade
@@ -418,8 +539,8 @@ def grade(total: object, profile: ProfileLike = None, *, cell: str | None = None
     """评价等级 from the total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 (bounds inclusive, compared at 15 digits)."""
     p = _profile(profile)
     value = parse_quantity(total, what="总分", cell=cell).value
-    if value < 0 or compare15(value, 100) > 0:
-        raise RuleInputError(f"总分应在 0–100 之间，实际为 {_fmt(value)}", cell=cell)
+    if value < 0 or compare15(value, p.grade_max_total) > 0:
+        raise RuleInputError(f"总分应在 0–{_fmt(p.grade_max_total)} 之间（含加分项），实际为 {_fmt(value)}", cell=cell)
     for name, low in p.grade_bands:
         if compare15(value, low) >= 0:
             return name

@@ -233,7 +233,8 @@ def parse_number(raw: object, *, what: str = "数值", cell: str | None = None, 
     return parse_quantity(raw, what=what, cell=cell).value
 
 
-# Qualitative achievement: official long phrases and short forms. Order matters: 未/部分 before 达成.
+# The official phrases and short forms, kept as the native formulas' vocabulary (perfscore.native.vocab); the
+# core reads qualitative actuals with the profile's lexicon (perfscore/rules/profiles/_lexicon.toml). Order: 未/部分 before 达成.
 _QUAL_PHRASES: tuple[tuple[str, QualLevel], ...] = (
     ("未达成", "未达成"), ("未完成", "未达成"), ("未达到", "未达成"), ("没有达成", "未达成"), ("未实现", "未达成"),
     ("部分达成", "部分达成"), ("部分完成", "部分达成"), ("部分实现", "部分达成"), ("基本达成", "部分达成"),
@@ -242,22 +243,17 @@ _QUAL_PHRASES: tuple[tuple[str, QualLevel], ...] = (
 )
 
 
-def parse_qual_level(actual: object, target: object = None, *, cell: str | None = None) -> QualLevel:
-    """The achievement band of a qualitative indicator.
+def parse_qual_level(actual: object, target: object = None, *, cell: str | None = None, profile: object = None) -> QualLevel:
+    """The achievement band of a qualitative indicator, read with the profile's lexicon (default profile when
+    none is given): equal to the target → 达成; official phrases (达成预期目标 / 部分达成预期目标并具有一定效果 /
+    未达成预期目标且效果较差) and short forms; 有所降低 against 有效降低; 良好/一般/较差; 是/否; "85%". See
+    perfscore/rules/profiles/_lexicon.toml. Unknown phrasing → RuleInputError naming the cell and what to write."""
+    from perfscore.rules.lexicon import read_qualitative  # the lexicon and profiles build on this module
+    from perfscore.rules.profiles import load_profile
+    from perfscore.rules.scoring import level_of_fraction
 
-    Actual text equal to the target text counts as 达成 (有效保障 → 有效保障). Otherwise the official
-    phrases: 达成预期目标 / 部分达成预期目标并具有一定效果 / 未达成预期目标且效果较差, and short forms.
-    """
-    if is_blank(actual):
-        raise RuleInputError("实际完成值为空，无法判断定性指标完成程度", **_where(cell))
-    if is_not_applicable(actual):
-        raise NotApplicable("实际完成值标为「不适用」", **_where(cell))
-    text = normalize_text(str(actual))
-    if not is_blank(target) and text == normalize_text(str(target)):
-        return "达成"
-    for phrase, level in _QUAL_PHRASES:
-        if phrase in text:
-            return level
-    raise RuleInputError(
-        f"无法判断定性指标完成程度「{actual}」（应为 达成/部分达成/未达成，或与年度指标值相同）", **_where(cell)
-    )
+    p = load_profile(profile)
+    reading = read_qualitative(actual, target, p.lexicon)
+    if isinstance(reading, _Refusal):
+        reading.raise_at(cell)
+    return reading.level if reading.level is not None else level_of_fraction(reading.fraction, p)
