@@ -137,3 +137,30 @@ def test_function_wizard_docs_are_chinese_for_every_argument(win):
             assert arg["doc"] != f"Positional argument {arg['pos'] + 1}"
             assert any("\u4e00" <= ch <= "\u9fff" for ch in arg["doc"]) and len(arg["doc"]) <= 255
             assert arg["options"].get("err_to_str") is True
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (("定性", "", "有效降低", "有所降低", 4.0), 2.8),  # issue 9: 部分达成 → 70% of 4
+        (("定性", "", "有效降低", "未降低", 4.0), 1.2),
+        (("定性", "", "群众满意度提升", "良好", 3.0), 3.0),
+        (("定性", XlRange(None), "是", "否", 2.0), 0.6),
+        (("定性", "", "9月前", "7月", 2.0), 2.0),  # issue 14: achieved-early deadline
+        ((XlRange(None), XlRange(None), "9月底前完成", "提前完成", 2.0), 2.0),
+    ],
+)
+def test_real_phrasing_scores_in_a_cell(win, args, expected):
+    assert excel(win, "SCORE_INDICATOR", *args) == expected == score_indicator(*(None if isinstance(a, XlRange) else a for a in args))
+
+
+def test_unknown_phrasing_is_an_error_saying_what_to_write(win):
+    code, reason = excel(win, "SCORE_INDICATOR", "定性", "", "有效降低", "有所提高", 4.0)
+    assert code == "#VALUE!" and "有所提高" in reason and "达成/部分达成/未达成" in reason
+
+
+def test_issue_14_classes_give_numbers(win):
+    assert excel(win, "SCORE_EXEC_RATE", 0.0, 0.0, 10.0) == 0.0 == score_exec_rate(0, 0, 10)  # published 0
+    assert excel(win, "GRADE", 110.0) == "优" == grade(110)  # weights adding up to 110 with 加分项
+    code, reason = excel(win, "GRADE", 130.0)
+    assert code == "#VALUE!" and "120" in reason
