@@ -137,9 +137,11 @@ def indicator(nature: str, operator: str, target: str, actual: str, weight: str,
     # (an operator written inside the target, "≥95%", is outside the number grammar: the add-in reads it)
     kind = f"INDEX({_KIND_TABLE},{ncls}+1,{ocls}+1)"
     qual = _qualitative(a, b, w, p)
-    # no nature and no operator: a number target is refused, a text target means 定性
-    undecided = _if(f"ISNUMBER({a.x})", VAL, _if(a.blank, qual, _if(f"ISTEXT({a.x})", _if(
-        a.text_ok, VAL, _if(a.has_digit, MARKER, qual)), MARKER)))
+    # no nature and no operator: a number target is refused (unless the actual is a text the core's lexicon may
+    # read as a degree of achievement: the add-in), a text target means 定性
+    refused = _if(f"OR(ISNUMBER({b.x}),{b.blank})", VAL, MARKER)
+    undecided = _if(f"ISNUMBER({a.x})", refused, _if(a.blank, qual, _if(f"ISTEXT({a.x})", _if(
+        a.text_ok, refused, _if(a.has_digit, MARKER, qual)), MARKER)))
     numeric = _numeric(kind, a, b, w, p)
     scored = _if(f"{kind}>3", f"CHOOSE({kind}-3,{qual},{VAL},{undecided})", numeric)
     body = _weight_then(w, _if(n_ok, _if(o_ok, scored, MARKER), MARKER))
@@ -152,8 +154,8 @@ def _numeric(kind: str, a: Arg, b: Arg, w: Arg, p: Profile) -> str:
     fin = lambda raw: _finish(raw, w, p)  # noqa: E731
     full = fin(W)
     if ind.over_target_policy == "deduct":
-        full = _if(f"AND({A}<>0,{B}/{A}>={_num(ind.over_target_warn_ratio)})",
-                   fin(f"{W}-{_num(ind.over_target_deduct_points)}"), fin(W))
+        full = _if(f"{A}=0", fin(W), _if(f"{B}/{A}>={_num(ind.over_target_warn_ratio)}",
+                                         fin(f"{W}-{_num(ind.over_target_deduct_points)}"), fin(W)))
     pos = _if(f"{A}<0", VAL, _if(f"{B}>={A}", full, fin(f"{B}/{A}*{W}")))
     zero = fin(f"{W}/2") if ind.negative_zero_actual == "half" else fin(W)
     if ind.negative_overrun == "zero":
@@ -189,8 +191,10 @@ def _qualitative(a: Arg, b: Arg, w: Arg, p: Profile) -> str:
     exact = _if(f"AND(NOT({a.blank}),EXACT({b.s},{a.s}))", fin(f"{_num(frac['达成'])}*{w.x}"), level)
     by_text = _if(b.not_applicable, NA, exact)
     # number cells in a 定性 row: the core compares their Python text ("5.0"), which a formula cannot mirror
+    # a target with digits may be a deadline ("9月前"), which the core scores as a time comparison: the add-in
+    target_ok = f"OR({a.blank},AND(ISTEXT({a.x}),NOT({a.has_digit})))"
     return _if(b.blank, VAL, _if(f"ISTEXT({b.x})", _if(
-        f'ISNUMBER(FIND("%",{b.s}))', by_degree, _if(f"OR(ISTEXT({a.x}),{a.blank})", by_text, MARKER)), MARKER))
+        f'ISNUMBER(FIND("%",{b.s}))', by_degree, _if(target_ok, by_text, MARKER)), MARKER))
 
 
 # ---------------------------------------------------------------- the other functions
@@ -201,6 +205,9 @@ def exec_rate(budget: str, spent: str, weight: str, profile=None) -> str:
     A, B, W = a.value, b.value, w.x
     used = f"MIN({B}/{A},1)" if p.exec_rate.cap_at_full else f"{B}/{A}"
     score = _if(f"{A}<=0", VAL, _if(f"{B}<0", VAL, _finish(f"{used}*{W}", w, p)))
+    zero = {"zero": _finish("0", w, p), "full": _finish(W, w, p), "not_applicable": NA}.get(p.exec_rate.zero_budget)
+    if zero is not None:  # 全年预算数 0 and 全年执行数 0: by profile (refuse: the #VALUE! above)
+        score = _if(f"AND({A}=0,{B}=0)", zero, score)
     return _errors_first([a, b, w], _weight_then(w, a.status(b.status(score))))
 
 
@@ -240,7 +247,7 @@ def grade(total: str, profile=None) -> str:
     pick = _q(bands[-1][0])
     for name, low in reversed(bands[:-1]):
         pick = _if(f"{T}>={_num(low)}", _q(name), pick)
-    body = _if(f"OR({T}<0,{T}>100)", VAL, pick)
+    body = _if(f"OR({T}<0,{T}>{_num(p.grade_max_total)})", VAL, pick)
     return _errors_first([t], t.status(body))
 
 

@@ -106,13 +106,14 @@ def indicator(args: Sequence[object], p: Profile) -> str:
     if kind == 6:
         if _exotic(a):
             return UNCERTAIN  # "９５": the core reads a number, the formula a text
+        refused = VALUE if (_is_num(b) or _blank(b)) else MARKER
         if _is_num(a):
-            return VALUE
+            return refused
         if _blank(a):
             return _qualitative(a, b)
         if isinstance(a, str):
             if _text_ok(a):
-                return VALUE
+                return refused
             return MARKER if re.search(r"[0-9]", _text(a)) else _qualitative(a, b)
         return MARKER
     if _blank(a) or _blank(b):
@@ -135,7 +136,7 @@ def _qualitative(a: object, b: object) -> str:
         return MARKER
     if "%" in _text(b):
         return VALUE if _text_ok(b) else MARKER
-    if not (isinstance(a, str) or _blank(a)):
+    if not (_blank(a) or (isinstance(a, str) and not re.search(r"[0-9]", _text(a)))):
         return MARKER
     if _not_applicable(b):
         return VALUE

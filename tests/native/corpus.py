@@ -91,3 +91,30 @@ def write_value(ws, row: int, col: int, v: object) -> None:
     cell = ws.cell(row, col, v)
     if isinstance(v, str) and v not in ERRORS:
         cell.data_type = "s"
+
+
+def pair_rows(n: int, seed: int) -> list[tuple]:
+    """(A, B, 分值) for SCORE_EXEC_RATE and SCORE_COST_SAVING: over/under, zero, negative, text numbers."""
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        a = _quantity(rng)
+        b = _quantity(rng, a if isinstance(a, float) else None)
+        rows.append((a, b, _weight(rng)))
+    return rows + [(3000, 932.92, 10), (100, 92.84, 10), (90, 80.1, 2.5)]
+
+
+def survey_rows(n: int, seed: int) -> list[tuple]:
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        counts = [rng.choice([rng.randint(0, 90), rng.randint(0, 9), 0, None, "-", -1, "12", "不适用"])
+                  if rng.random() < 0.25 else rng.randint(0, 90) for _ in range(5)]
+        rows.append((*counts, _weight(rng)))
+    return rows + [(70, 9, 8, 0, 4, 10)]
+
+
+def total_rows(n: int, seed: int) -> list[tuple]:
+    rng = random.Random(seed)
+    edges = [90, 80, 60, 89.99, 79.995, 100, 100.01, 0, -1, None, "91.5", "abc", 89.99999999999999]
+    return [(rng.choice(edges) if rng.random() < 0.3 else round(rng.uniform(0, 100), 2),) for _ in range(n)]
