@@ -233,7 +233,12 @@ def assess_indicator(
     try:
         kind, op = resolve_kind(nature, operator, target, cell=cell)
     except RuleInputError:
-        reading = _text_reading(target, actual, p) if is_blank(nature) and is_blank(operator) else None
+        if not (is_blank(nature) and is_blank(operator)):
+            raise
+        met = _met_whatever_direction(target, actual, w, p)
+        if met is not None:
+            return met
+        reading = _text_reading(target, actual, p)
         if reading is None or reading.fraction is not None:
             raise
         note = f"指标性质和指标方向均为空，实际完成值「{actual}」按定性完成程度计分（{reading.how}），请核实"
@@ -296,6 +301,23 @@ def _positive_text(a: float, b: float, w: float, score: float, deducted: float |
     else:
         how = f"实际 {_fmt(b)} < 目标 {_fmt(a)}，得分 = {_fmt(b)}/{_fmt(a)} × {_fmt(w)}"
     return f"正向指标：{how} = {score:g}"
+
+
+def _met_whatever_direction(target: object, actual: object, w: float, p: Profile) -> Assessment | None:
+    """性质 and 方向 blank, numeric target: when the actual equals the target (100% / 100%, 75元 / 75元) every
+    direction gives full marks, so the row scores without guessing one. None when they differ."""
+    try:
+        tq = parse_quantity(target, what="年度指标值")
+        aq = parse_quantity(actual, what="实际完成值")
+        a, b, notes = _align_percent(tq, aq, p, None)
+    except (RuleInputError, NotApplicable):
+        return None
+    if a <= 0 or compare15(a, b) != 0:
+        return None
+    notes.append("指标性质和指标方向均为空；实际完成值等于年度指标值，正向、反向、等于均得满分")
+    score = _finish(w, w, p)
+    return Assessment(score, w, 1.0, "equal", lambda: f"指标方向未填：实际 {_fmt(b)} = 目标 {_fmt(a)}，得满分 = {score:g}",
+                      warnings=tuple(notes))
 
 
 def _text_reading(target: object, actual: object, p: Profile) -> QualReading | None:

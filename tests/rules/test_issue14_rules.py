@@ -147,3 +147,22 @@ def test_grade_max_total_is_a_profile_key():
 @pytest.mark.parametrize("actual, expected", [("好", 3.0), ("优", 3.0), ("一般", 2.1), ("差", 0.9)])
 def test_evaluation_words_against_a_descriptive_target(actual, expected):
     assert score_indicator("定性", "", "群众满意度提升", actual, 3) == expected
+
+
+# ---------------------------------------------------------------- 性质/方向 blank, actual = target
+
+
+@pytest.mark.parametrize(
+    "target, actual, weight, source",
+    [("100%", "100%", 15, "[C] p-jishan-2020"), ("75元", "75元", 10, "[C] p-jishan-2020"), (1, 1, 10, "[C] p-tianchang-2022"),
+     ("20万元", "20万元", 10, "[C] p-zhongjiang-2022"), ("95%", "95%", 30, "[C] p-jishan-2020")],
+)
+def test_blank_direction_with_the_target_met_exactly_is_full(target, actual, weight, source):
+    a = assess_indicator(None, None, target, actual, weight)
+    assert a.score == weight and a.warnings, source
+
+
+@pytest.mark.parametrize("target, actual", [(8755, 8676), ("90%", "100%"), (0, 0)])
+def test_blank_direction_otherwise_stays_refused(target, actual):
+    with pytest.raises(RuleInputError, match="无法判断按正向还是反向计分"):
+        assess_indicator(None, None, target, actual, 10)
