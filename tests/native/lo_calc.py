@@ -5,7 +5,7 @@
 Prints JSON {book: {sheet: {"A1": ["n"|"s"|"e", value]}}} of every formula cell after calculateAll().
 --oxt adds the extension to the throwaway user profile first (through the ExtensionManager of a first soffice:
   `unopkg add` refuses to run as root without --shared), then restarts soffice so Calc sees its functions.
---formulas {"Sheet": {"A1": "=FORMULA"}} sets these formulas through UNO after loading (extension calls: LibreOffice
+--formulas {"Sheet": {"A1": "=FORMULA", "B1:B9": [["=F1"], ...]}} sets these formulas through UNO after loading (extension calls: LibreOffice
   does not resolve add-in names read from .xlsx, ../shared/ADDIN.md).
 --pdf OUTDIR also exports each book as PDF.
 """
@@ -107,11 +107,18 @@ def main(argv: list[str]) -> int:
         try:
             for book in books:
                 doc = office.load(book)
-                if formulas:
-                    for sheet_name, cells in formulas.items():
+                book_formulas = (formulas or {}).get(Path(book).name, formulas if formulas and "*" in formulas else None)
+                if book_formulas:
+                    doc.enableAutomaticCalculation(False)  # one calculateAll below, not one per formula set
+                    for sheet_name, cells in book_formulas.items():
+                        if sheet_name == "*":
+                            continue
                         sheet = doc.Sheets.getByName(sheet_name)
                         for ref, text in cells.items():
-                            sheet.getCellRangeByName(ref).setFormula(text)
+                            if isinstance(text, list):  # a range: one call over the bridge
+                                sheet.getCellRangeByName(ref).setFormulaArray(tuple(tuple(r) for r in text))
+                            else:
+                                sheet.getCellRangeByName(ref).setFormula(text)
                     doc.calculateAll()
                 out[book] = formula_values(doc)
                 if pdf is not None:
