@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
+
+from perfscore.cli.common import make_console
 
 addin_app = typer.Typer(
     help="Excel 加载项 perfscore.xlam：构建、重新生成 VBA (build the Excel add-in, regenerate its VBA).",
@@ -21,7 +22,7 @@ def build(
     """构建 perfscore.xlam：VBA 工程、功能区“绩效评分”、perfscore.conf 配置表。同一源码两次构建字节相同。"""
     from perfscore_addin.build import build_addin, sha256
 
-    console = Console()
+    console = make_console()
     path = build_addin(out_dir)
     console.print(f"已生成加载项 (built)：[bold]{escape(str(path))}[/bold]")
     console.print(f"sha256 {sha256(path)}")
@@ -33,7 +34,7 @@ def generate_vba() -> None:
     """重新生成已提交的 VBA 源文件 addin/src/xlwings_udfs.bas 与 perfscore_register.bas（改了函数后运行）。"""
     from perfscore_addin.vba_gen import write_generated
 
-    console = Console()
+    console = make_console()
     for path in write_generated():
         console.print(f"已生成 (generated)：{escape(str(path))}")
 

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from perfscore.cli.common import make_console
 from perfscore.checks import CHECKS, ERROR, NOTE, SEVERITIES, WARNING, Finding
 from perfscore.rules import PerfscoreError, load_profile
 
@@ -83,8 +84,8 @@ def register(app: typer.Typer) -> None:
 
         退出码：0 无“错误”；1 有“错误”（含无法读取的文件）；2 用法错误。
         """
-        err = Console(stderr=True)
-        out = Console(soft_wrap=True)
+        err = make_console(stderr=True)
+        out = make_console(soft_wrap=True)
         if list_codes:
             _print_codes(out)
             raise typer.Exit(0)

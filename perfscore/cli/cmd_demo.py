@@ -11,10 +11,11 @@ from pathlib import Path
 
 import click
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console(soft_wrap=True)
+from perfscore.cli.common import make_console
+
+console = make_console(soft_wrap=True)
 
 DEFAULT_OUT = Path("perfscore-demo")
 

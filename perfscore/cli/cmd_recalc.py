@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeRemainingColumn
 from rich.text import Text
+
+from perfscore.cli.common import fail, make_console, os_error_text
 
 
 class Executor(str, Enum):
@@ -55,22 +56,39 @@ def recalc(
     from perfscore.recalc.report import TaskOptions
     from perfscore.rules import PerfscoreError
 
-    console = Console(stderr=True, quiet=quiet)
-    errors = Console(stderr=True)  # errors are shown even with --quiet
+    console = make_console(stderr=True, quiet=quiet)
+    errors = make_console(stderr=True)  # errors are shown even with --quiet
     if executor is Executor.local and scheduler:
-        errors.print("[red]--scheduler 只能与 --executor dask 一起使用[/red]")
-        raise typer.Exit(2)
+        fail(errors, "--scheduler 只能与 --executor dask 一起使用", 2)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        fail(errors, f"找不到：{'、'.join(missing)}（请检查路径是否正确）", 2)
     if output.exists() and not output.is_dir():
-        errors.print(f"[red]输出路径 {output} 已存在且不是文件夹[/red]")
-        raise typer.Exit(2)
+        fail(errors, f"输出路径 {output} 已存在且不是文件夹", 2)
+    out_root = output.resolve()
+    for p in paths:
+        here = p.resolve()
+        if p.is_dir() and (here == out_root or out_root in here.parents):
+            fail(errors, f"输出文件夹 {output} 不能是输入文件夹 {p} 本身或包含它（会与原文件混在一起、覆盖原文件）；"
+                         f"请另选一个输出文件夹，例如 -o {p.name or 'out'}-重算结果", 2)
     try:
         FunctionTable(profile)
     except PerfscoreError as exc:
-        errors.print(f"[red]评分口径无效：{exc}[/red]")
-        raise typer.Exit(2)
-    output.mkdir(parents=True, exist_ok=True)
-    summary_path = summary or (output / "重算汇总.xlsx")
+        fail(errors, f"评分口径无效：{exc}", 2)
     jobs_list, early = discover(paths, output)
+    clash = [j.source for j in jobs_list if j.output and Path(j.output).resolve() == Path(j.source).resolve()]
+    if clash:
+        fail(errors, f"输出会覆盖输入文件：{'、'.join(clash)}；请另选输出文件夹", 2)
+    if not jobs_list:
+        for report in early:
+            errors.print(f"  {report.reason}", markup=False, highlight=False, soft_wrap=True)
+        where = "、".join(str(p) for p in paths)
+        fail(errors, f"{where} 中没有找到可重算的 Excel 工作簿（.xlsx/.xlsm），未生成汇总表", 2)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(errors, f"无法建立输出文件夹 {output}：{os_error_text(exc)}", 2)
+    summary_path = summary or (output / "重算汇总.xlsx")
     options = TaskOptions(profile=profile, run_checks=checks)
     workers = jobs or os.cpu_count() or 1
     started = time.perf_counter()
@@ -93,22 +111,20 @@ def recalc(
             in_batch = False
         os.sync()  # one flush for the whole batch (outputs are written atomically, without per-file fsync)
     except PerfscoreError as exc:  # e.g. the calculation processes could not start
-        errors.print(f"[red]无法开始批量重算：{exc}[/red]")
-        raise typer.Exit(2)
+        fail(errors, f"无法开始批量重算：{exc}", 2)
     except OSError as exc:
         if not in_batch:
-            errors.print(f"[red]无法写出汇总表 {summary_path}：{exc}[/red]")
-        else:  # e.g. a Dask scheduler that cannot be reached
-            where = f"Dask 调度器 {scheduler}" if scheduler else "计算进程"
-            errors.print(f"[red]无法连接{where}：{exc}[/red]")
-        raise typer.Exit(2)
+            fail(errors, f"无法写出汇总表 {summary_path}：{os_error_text(exc)}", 2)
+        # e.g. a Dask scheduler that cannot be reached
+        where = f"Dask 调度器 {scheduler}" if scheduler else "计算进程"
+        fail(errors, f"无法连接{where}：{exc}", 2)
     elapsed = time.perf_counter() - started
     ok, bad = collector.status["ok"], collector.status["failed"]
     if not quiet:
         rate = len(jobs_list) / elapsed if elapsed > 0 else 0.0
         console.print(f"完成：{ok} 个成功，{bad} 个失败，共 {collector.forms} 行；"
                       f"用时 {elapsed:.1f} 秒（{rate:.1f} 个/秒）。")
-        console.print(f"汇总表：{summary_path}")
+        console.print(f"汇总表：{summary_path}", soft_wrap=True, highlight=False)
         if bad:
             console.print("[yellow]失败的文件及原因见汇总表“文件”页。[/yellow]")
     if strict and bad:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from perfscore.cli.common import make_console
 from perfscore.rules import PerfscoreError, assess_exec_rate, assess_indicator, grade, list_profiles, load_profile
 
-console = Console()
+console = make_console()
 
 score_app = typer.Typer(help="用规则核心计算单项得分（与 Excel 函数同一套规则）。", no_args_is_help=True)
 

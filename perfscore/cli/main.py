@@ -6,6 +6,10 @@ import importlib
 
 import typer
 
+from perfscore.cli import zh
+
+zh.install()  # Chinese usage line, panel titles and usage errors (typer prints them itself)
+
 app = typer.Typer(
     name="perfscore",
     help="预算绩效自评评分工具 (budget-performance self-evaluation scoring).",
