@@ -1,5 +1,5 @@
 """Native formulas: the perfscore functions rewritten as built-in spreadsheet formulas, generated from a profile."""
 
-from .formulas import MARKER_TEXT, native_call
+from .formulas import MARKER_CODE, MARKER_TEXT, native_call
 
-__all__ = ["MARKER_TEXT", "native_call"]
+__all__ = ["MARKER_CODE", "MARKER_TEXT", "native_call"]

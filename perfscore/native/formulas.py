@@ -4,7 +4,7 @@ The output uses only built-ins that Excel 2010+, WPS and LibreOffice share (IF, 
 SUBSTITUTE, MID, LEFT, RIGHT, FIND, EXACT, ISNUMBER, ISTEXT, ISERROR, SUMPRODUCT) and refers to the argument
 expressions it is given (the form's own cells). No LET and no helper cells exist in Excel 2010, so an argument
 is repeated where the rule needs it several times; texts are recognised only by exact tokens (vocab.py) and one
-number grammar, `[≥≤><=]数字[.数字][%]`. Anything else shows MARKER ("需加载项"): the formula never guesses.
+number grammar, `数字[.数字][%]`. Anything else shows MARKER (#NAME?, "needs the add-in"): the formula never guesses.
 
 The arithmetic is written in the core's order (b/a*w, a/b*w, min(b/a,1)*w ...) so the binary results are the
 same; scores are ROUND(MAX(x,0), decimals) capped at 分值 (the spreadsheets' ROUND works on the 15-digit value
@@ -18,8 +18,11 @@ from perfscore.rules.profiles import Profile, load_profile
 
 from . import vocab
 
-MARKER_TEXT = "需加载项"
-MARKER = f'"{MARKER_TEXT}"'
+MARKER_TEXT = "需加载项"  # what `check` says about such a cell
+# The marker is an error, not a text: SUM and GRADE pass it on, so a total never silently leaves a row out; it is
+# the error the same cell shows when the add-in's function is missing, and no perfscore function returns it.
+MARKER_CODE = "#NAME?"
+MARKER = MARKER_CODE
 VAL = "#VALUE!"
 NA = "#N/A"
 MAX_TEXT = 30  # longer texts are not parsed natively

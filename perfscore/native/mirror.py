@@ -2,7 +2,7 @@
 
 `outcome(name, args, profile)` says what the native formula shows for these cell values:
   "value"     - the same number, text or error as the rule core (perfscore.excel_functions),
-  "marker"    - the marker 需加载项 (a phrasing or shape the formula does not parse: the add-in scores it),
+  "marker"    - the marker #NAME? (needs the add-in: a phrasing or shape the formula does not parse: the add-in scores it),
   "uncertain" - a number, but texts differ from the core's reading only by full-width characters or
                 whitespace other than ASCII spaces, which a formula does not normalise: load the add-in.
 The decision tree follows formulas.py branch by branch; the LibreOffice tests hold the two together.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from perfscore.excel_functions import call
-from perfscore.native import MARKER_TEXT
+from perfscore.native import MARKER_CODE
 from perfscore.native.mirror import MARKER, UNCERTAIN, outcome
 from perfscore.xlsx.grid import ExcelError
 
@@ -26,7 +26,7 @@ def verdicts(name: str, rows: list[list], got: dict, col: str, profile: str, *, 
         if want is None or verdict == UNCERTAIN:
             continue
         if verdict == MARKER:
-            ok = cell == ["s", MARKER_TEXT]
+            ok = cell == ["e", MARKER_CODE]
         elif isinstance(want, ExcelError):
             # native formulas give the core's error; the extension can only raise (LibreOffice shows Err:502)
             ok = cell is not None and cell[0] == "e" and (cell[1] == want.code or not native)
