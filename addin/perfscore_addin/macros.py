@@ -11,10 +11,12 @@ Marks this add-in makes (cell fill + a comment starting with MARK_PREFIX) are re
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Protocol, Sequence
+from typing import Iterable, Iterator, Protocol, Sequence
 
 from perfscore.checks.findings import ERROR, NOTE, SEVERITIES, WARNING, Finding
+from perfscore.rules.errors import PerfscoreError
 from perfscore.xlsx.grid import EXCEL_ERROR_CODES, CellData, ExcelError, SheetGrid, WorkbookGrid, cell_ref, parse_ref
 
 RESULTS_SHEET = "校验结果"
@@ -25,6 +27,17 @@ RESULT_HEADER = ["严重程度", "位置", "代码", "说明"]
 RECORD_COL = 8  # H: where the mark record starts on the results sheet
 RECORD_HEADER = ["标记记录（清除标记用，请勿修改）：工作表", "单元格", "原填充色", "批注"]
 MAX_MARKS_PER_RANGE = 200  # a finding on "A1:Z500" marks its first cells only
+# Passwords tried on a protected sheet: our templates are protected without one (perfscore.forms.templates).
+KNOWN_PASSWORDS = ("",)
+
+
+class SheetLockedError(PerfscoreError):
+    code = "ADDIN_SHEET_LOCKED"
+
+
+def locked_text(sheet: str) -> str:
+    return (f"工作表“{sheet}”设置了密码保护，本加载项无法修改它。请先“审阅 → 撤销工作表保护”（输入密码），"
+            f"再重试；完成后可再次保护。")
 
 
 class SheetPort(Protocol):
@@ -45,6 +58,15 @@ class SheetPort(Protocol):
     def get_note(self, row: int, col: int) -> str | None: ...
 
     def set_note(self, row: int, col: int, text: str | None) -> None: ...
+
+    def protection(self) -> dict[str, bool] | None:
+        """None when the sheet is not protected, else the options it is protected with (Excel's Protect
+        arguments: Contents, AllowFormattingCells, AllowInsertingRows, ...), to protect it again the same way."""
+
+    def unprotect(self, password: str) -> bool:
+        """Try to lift the protection; False when the password is wrong (the sheet stays protected)."""
+
+    def protect(self, password: str, options: dict[str, bool]) -> None: ...
 
 
 class BookPort(Protocol):
@@ -199,6 +221,28 @@ def summary_line(findings: Sequence[Finding], sheet: str) -> str:
     return f"校验完成：“{sheet}”{parts}（详见“{RESULTS_SHEET}”表）。"
 
 
+# ------------------------------------------------------------------ sheet protection
+
+
+@contextmanager
+def unprotected(sheet: SheetPort) -> Iterator[bool]:
+    """Yields True when `sheet` may be changed: it was not protected, or a known password (none, for our
+    templates) lifted the protection - which is put back with the same options afterwards, even on an error.
+    Yields False when a password the add-in does not know blocks it (nothing is changed)."""
+    options = sheet.protection()
+    if options is None:
+        yield True
+        return
+    password = next((p for p in KNOWN_PASSWORDS if sheet.unprotect(p)), None)
+    if password is None:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        sheet.protect(password, options)
+
+
 # ------------------------------------------------------------------ handlers (port in, summary out)
 
 
@@ -208,8 +252,8 @@ def clear_marks(book: BookPort) -> str:
         return "没有需要清除的标记。"
     results = book.sheet(RESULTS_SHEET)
     top, left, values, _ = results.used_block()
-    restored = 0
     sheets = set(book.sheet_names())
+    by_sheet: dict[str, list[tuple[int, int, object, object]]] = {}
     for row in values:
         record = list(row[RECORD_COL - left:RECORD_COL - left + 4]) if len(row) >= RECORD_COL - left + 4 else []
         if len(record) < 4 or record[0] in (None, RECORD_HEADER[0]) or record[0] not in sheets:
@@ -219,12 +263,24 @@ def clear_marks(book: BookPort) -> str:
             r, c = parse_ref(str(ref))
         except ValueError:
             continue
-        target = book.sheet(str(sheet_name))
-        target.set_fill(r, c, parse_color_text(fill))
-        current = target.get_note(r, c)
-        if note_flag == "ours" and current is not None and current.startswith(MARK_PREFIX):
-            target.set_note(r, c, None)
-        restored += 1
+        by_sheet.setdefault(str(sheet_name), []).append((r, c, fill, note_flag))
+    restored, locked = 0, []
+    for sheet_name, items in by_sheet.items():
+        target = book.sheet(sheet_name)
+        with unprotected(target) as writable:
+            if not writable:
+                locked.append(sheet_name)
+                continue
+            for r, c, fill, note_flag in items:
+                target.set_fill(r, c, parse_color_text(fill))
+                current = target.get_note(r, c)
+                if note_flag == "ours" and current is not None and current.startswith(MARK_PREFIX):
+                    target.set_note(r, c, None)
+                restored += 1
+    if locked:  # keep the records: 清除标记 can finish once the protection is lifted
+        names = "、".join(f"“{n}”" for n in locked)
+        return (f"已清除 {restored} 个单元格的标记；工作表{names}设置了密码保护，其标记未清除"
+                f"（撤销工作表保护后再点“清除标记”）。")
     book.delete_sheet(RESULTS_SHEET)
     return f"已清除 {restored} 个单元格的标记。"
 
@@ -263,15 +319,21 @@ def check_sheet(book: BookPort, profile: object = None) -> str:
     if book.active_sheet().name == RESULTS_SHEET:
         return f"请先切换到要校验的工作表（当前是“{RESULTS_SHEET}”）。"
     clear_marks(book)
+    if RESULTS_SHEET in book.sheet_names():  # records of a locked sheet's old marks: superseded by this run
+        book.delete_sheet(RESULTS_SHEET)
     grid, sheet_name = read_active_grid(book)
     if profile is None:
         profile = profile_of(grid.defined_names)
     forms = read_forms(grid).forms
     findings = check_workbook(grid, forms, profile, file=book.path)
     marks = plan_marks(findings, sheet_name)
-    records = apply_marks(book, marks)
+    with unprotected(book.sheet(sheet_name)) as writable:
+        records = apply_marks(book, marks) if writable else []
     write_results(book, findings, records)
-    return summary_line(findings, sheet_name)
+    line = summary_line(findings, sheet_name)
+    if not writable and marks:
+        line += f"工作表“{sheet_name}”设置了密码保护，问题单元格未着色、未加批注（结果只写在“{RESULTS_SHEET}”表）。"
+    return line
 
 
 def recalc(book: BookPort) -> str:
@@ -290,9 +352,13 @@ def insert_formulas(book: BookPort, profile: object = None) -> str:
     if not plans:
         return "本表未识别出绩效自评表，未插入公式。"
     written = [p for p in plans if p.action in ("写入", "覆盖") and p.formula]
-    for plan in written:
-        r, c = parse_ref(plan.ref)
-        book.sheet(plan.sheet).write_rows(r, c, [["=" + plan.formula]])
+    for name in dict.fromkeys(p.sheet for p in written):
+        with unprotected(book.sheet(name)) as writable:
+            if not writable:
+                raise SheetLockedError(locked_text(name))
+            for plan in (p for p in written if p.sheet == name):
+                r, c = parse_ref(plan.ref)
+                book.sheet(name).write_rows(r, c, [["=" + plan.formula]])
     kept = sum(p.action == "保留" for p in plans)
     skipped = sum(p.action == "跳过" for p in plans)
     return f"已插入 {len(written)} 个评分公式；保留已填写的 {kept} 个单元格，跳过 {skipped} 个。"

@@ -83,6 +83,39 @@ class XlwingsSheet:
         if text is not None:
             cell.api.AddComment(text)
 
+    # Worksheet.Protect's arguments, read back from the sheet (Protection.Allow*), so that re-protecting
+    # after our edits restores exactly what the user (or our template) chose.
+    _ALLOW = ("AllowFormattingCells", "AllowFormattingColumns", "AllowFormattingRows", "AllowInsertingColumns",
+              "AllowInsertingRows", "AllowInsertingHyperlinks", "AllowDeletingColumns", "AllowDeletingRows",
+              "AllowSorting", "AllowFiltering", "AllowUsingPivotTables")
+
+    def protection(self):
+        api = self._sheet.api
+        if not (api.ProtectContents or api.ProtectDrawingObjects or api.ProtectScenarios):
+            return None
+        options = {"DrawingObjects": bool(api.ProtectDrawingObjects), "Contents": bool(api.ProtectContents),
+                   "Scenarios": bool(api.ProtectScenarios), "UserInterfaceOnly": bool(api.ProtectionMode)}
+        options.update({name: bool(getattr(api.Protection, name)) for name in self._ALLOW})
+        options["_EnableSelection"] = int(api.EnableSelection)
+        return options
+
+    def unprotect(self, password):
+        from pywintypes import com_error  # Windows only: Excel refuses a wrong password with a COM error
+
+        try:
+            self._sheet.api.Unprotect(password)
+        except com_error:
+            return False
+        return not self._sheet.api.ProtectContents
+
+    def protect(self, password, options):
+        # positional, in Worksheet.Protect's order (late-bound COM takes no keyword arguments)
+        order = ("DrawingObjects", "Contents", "Scenarios", "UserInterfaceOnly", *self._ALLOW)
+        selection = options.get("_EnableSelection")
+        self._sheet.api.Protect(password, *(bool(options.get(k, False)) for k in order))
+        if selection is not None:
+            self._sheet.api.EnableSelection = selection
+
 
 class XlwingsBook:
     """BookPort over an xlwings Book (the workbook active when the button was pressed)."""

@@ -9,9 +9,20 @@ import openpyxl
 from perfscore.xlsx.grid import col_letter
 
 
+class ProtectedSheetError(RuntimeError):
+    """What Excel raises (a COM error, English box) when a macro changes a protected sheet."""
+
+
 class FakeSheet:
+    """A sheet, with Excel's protection rules: while protected (self.protected is the options dict), writing a
+    locked cell, changing a fill without AllowFormattingCells, or touching a comment (a drawing object) fails."""
+
     def __init__(self, name: str) -> None:
         self.name = name
+        self.protected: dict[str, bool] | None = None
+        self.password: str = ""
+        self.unlocked: set[tuple[int, int]] = set()  # cells whose format has locked=False
+        self.protect_log: list[tuple[str, dict[str, bool]]] = []
         self.values: dict[tuple[int, int], object] = {}
         self.formulas: dict[tuple[int, int], str] = {}
         self.merged: list[tuple[int, int, int, int]] = []
@@ -32,10 +43,15 @@ class FakeSheet:
     def merged_areas(self):
         return list(self.merged)
 
+    def _require(self, what: str, allowed: bool = False) -> None:
+        if self.protected is not None and not allowed:
+            raise ProtectedSheetError(f"The cell or chart you're trying to change is on a protected sheet ({what}).")
+
     def write_rows(self, top, left, rows):
         for i, row in enumerate(rows):
             for j, v in enumerate(row):
                 key = (top + i, left + j)
+                self._require("write", key in self.unlocked)
                 if isinstance(v, str) and v.startswith("="):
                     self.formulas[key] = v
                     self.values[key] = None  # Excel would compute it
@@ -50,6 +66,7 @@ class FakeSheet:
         return self.fills.get((row, col))
 
     def set_fill(self, row, col, color):
+        self._require("fill", bool(self.protected and self.protected.get("AllowFormattingCells")))
         if color is None:
             self.fills.pop((row, col), None)
         else:
@@ -59,10 +76,24 @@ class FakeSheet:
         return self.notes.get((row, col))
 
     def set_note(self, row, col, text):
+        self._require("comment", bool(self.protected and not self.protected.get("DrawingObjects", True)))
         if text is None:
             self.notes.pop((row, col), None)
         else:
             self.notes[(row, col)] = text
+
+    def protection(self):
+        return None if self.protected is None else dict(self.protected)
+
+    def unprotect(self, password):
+        if self.protected is not None and password == self.password:
+            self.protected = None
+        return self.protected is None
+
+    def protect(self, password, options):
+        self.password = password
+        self.protected = dict(options)
+        self.protect_log.append((password, dict(options)))
 
     def ref(self, ref: str):
         from perfscore.xlsx.grid import parse_ref
@@ -81,7 +112,8 @@ class FakeBook:
 
     @classmethod
     def from_xlsx(cls, path: Path) -> "FakeBook":
-        """Constants and formulas as Excel would show them (openpyxl has no cached results: formulas read None)."""
+        """Constants and formulas as Excel would show them (openpyxl has no cached results: formulas read None);
+        sheet protection and unlocked cells as the file has them."""
         wb = openpyxl.load_workbook(path)
         sheets = []
         for ws in wb.worksheets:
@@ -95,6 +127,15 @@ class FakeBook:
                     else:
                         sheet.values[(cell.row, cell.column)] = float(cell.value) if isinstance(cell.value, int) else cell.value
             sheet.merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+            sheet.unlocked = {(c.row, c.column) for row in ws.iter_rows() for c in row
+                              if c.has_style and c.protection.locked is False}
+            if ws.protection.sheet:
+                p = ws.protection  # openpyxl: True = that action is forbidden; Excel's Allow* is the opposite
+                sheet.protected = {"DrawingObjects": bool(p.objects), "Contents": True, "Scenarios": bool(p.scenarios),
+                                   "AllowFormattingCells": not p.formatCells, "AllowFormattingColumns": not p.formatColumns,
+                                   "AllowFormattingRows": not p.formatRows, "AllowInsertingRows": not p.insertRows,
+                                   "AllowDeletingRows": not p.deleteRows}
+                sheet.password = ""  # our templates: no password (a test sets one to model a user's)
             sheets.append(sheet)
         book = cls(str(path), sheets, active=wb.active.title)
         book.names = {name: dn.attr_text for name, dn in wb.defined_names.items()}
