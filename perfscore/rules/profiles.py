@@ -56,6 +56,7 @@ class IndicatorRules:
     over_target_policy: str = "none"  # none | deduct
     over_target_deduct_points: float = 0.0
     percent_plain_number: str = "auto"  # auto: 96 against a 95% target means 96% (with a warning) | strict
+    blank_direction_met: str = "refuse"  # 性质/方向 blank, actual = numeric target (100%/100%): refuse | full
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("indicator", "equal_over"): ("full", "two_sided"),
     ("indicator", "over_target_policy"): ("none", "deduct"),
     ("indicator", "percent_plain_number"): ("auto", "strict"),
+    ("indicator", "blank_direction_met"): ("refuse", "full"),
     ("satisfaction", "method"): ("weighted", "satisfied_share"),
     ("total", "not_applicable"): ("rescale", "drop_weight"),
 }

@@ -235,7 +235,7 @@ def assess_indicator(
     except RuleInputError:
         if not (is_blank(nature) and is_blank(operator)):
             raise
-        met = _met_whatever_direction(target, actual, w, p)
+        met = _met_whatever_direction(target, actual, w, p) if p.indicator.blank_direction_met == "full" else None
         if met is not None:
             return met
         reading = _text_reading(target, actual, p)

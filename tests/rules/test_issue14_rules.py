@@ -151,6 +151,8 @@ def test_evaluation_words_against_a_descriptive_target(actual, expected):
 
 # ---------------------------------------------------------------- 性质/方向 blank, actual = target
 
+FULL = profile_from_dict({"name": "met", "indicator": {"blank_direction_met": "full"}})
+
 
 @pytest.mark.parametrize(
     "target, actual, weight, source",
@@ -158,11 +160,13 @@ def test_evaluation_words_against_a_descriptive_target(actual, expected):
      ("20万元", "20万元", 10, "[C] p-zhongjiang-2022"), ("95%", "95%", 30, "[C] p-jishan-2020")],
 )
 def test_blank_direction_with_the_target_met_exactly_is_full(target, actual, weight, source):
-    a = assess_indicator(None, None, target, actual, weight)
+    with pytest.raises(RuleInputError, match="无法判断按正向还是反向计分"):
+        assess_indicator(None, None, target, actual, weight)  # central: refuse (do not guess a direction)
+    a = assess_indicator(None, None, target, actual, weight, FULL)
     assert a.score == weight and a.warnings, source
 
 
 @pytest.mark.parametrize("target, actual", [(8755, 8676), ("90%", "100%"), (0, 0)])
 def test_blank_direction_otherwise_stays_refused(target, actual):
     with pytest.raises(RuleInputError, match="无法判断按正向还是反向计分"):
-        assess_indicator(None, None, target, actual, 10)
+        assess_indicator(None, None, target, actual, 10, FULL)
