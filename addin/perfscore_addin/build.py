@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from perfscore_addin.vba_gen import PROJECT_NAME, SRC_DIR, custom_addin_module, register_module, xlwings_udfs_module
+from perfscore_addin.vba_gen import (PROJECT_NAME, SRC_DIR, custom_addin_module, dictionary_class, register_module,
+                                     xlwings_udfs_module)
 
 ADDIN_NAME = f"{PROJECT_NAME}.xlam"
 CONF_SHEET = f"{PROJECT_NAME}.conf"
@@ -31,7 +32,7 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 class VbaModule:
     name: str
     source: str  # LF line endings; converted to CRLF when written
-    kind: str = "standard"  # "standard" | "document"
+    kind: str = "standard"  # "standard" | "document" | "class"
 
 
 def vba_modules(src_dir: Path = SRC_DIR) -> list[VbaModule]:
@@ -46,6 +47,8 @@ def vba_modules(src_dir: Path = SRC_DIR) -> list[VbaModule]:
     return [
         VbaModule("ThisWorkbook", read("ThisWorkbook.cls"), kind="document"),
         VbaModule("xlwings", custom_addin_module()),
+        # GetConfigFromSheet declares `As Dictionary` under #If Mac: without the class the project does not compile on Mac
+        VbaModule("Dictionary", dictionary_class(), kind="class"),
         VbaModule("xlwings_udfs", xlwings_udfs_module()),
         VbaModule("perfscore_errors", read("perfscore_errors.bas")),
         VbaModule("perfscore_ribbon", read("perfscore_ribbon.bas")),
@@ -72,6 +75,7 @@ def _strip_attribute_lines(source: str) -> str:
 
 def _write_vba_project(path: Path, modules: list[VbaModule]) -> None:
     from pyopenvba import ExcelFile
+    from pyopenvba.vba import VBAModuleKind
 
     with ExcelFile.create_new(path) as book:
         project = book.vba_project()
@@ -80,6 +84,8 @@ def _write_vba_project(path: Path, modules: list[VbaModule]) -> None:
             if module.kind == "document":
                 header = book.get_module(module.name)  # keep the document module's own attributes
                 book.set_module(module.name, header + body)
+            elif module.kind == "class":  # the .cls as exported (VERSION/BEGIN/Attribute header), pyOpenVBA normalises it
+                project.add_module(module.name, module.source.replace("\n", "\r\n"), kind=VBAModuleKind.other)
             else:
                 project.add_module(module.name, f'Attribute VB_Name = "{module.name}"\r\n' + body)
         project.delete_module("Module1")

@@ -140,6 +140,16 @@ def custom_addin_module() -> str:
     return text.replace(old, f'Public Const PROJECT_NAME As String = "{PROJECT_NAME}"')
 
 
+def dictionary_class() -> str:
+    """xlwings' Dictionary.cls (Tim Hall's VBA-Dictionary, MIT, as xlwings ships it in the wheel), LF endings.
+    The custom add-in module uses it on Mac (`Dim d As Dictionary` in GetConfigFromSheet)."""
+    path = Path(xlwings.__file__).with_name("addin") / "Dictionary.cls"
+    text = path.read_text(encoding="ascii").replace("\r\n", "\n")
+    if 'Attribute VB_Name = "Dictionary"' not in text:
+        raise RuntimeError(f"{path}: not xlwings' Dictionary class module")
+    return text
+
+
 def write_generated(src_dir: Path = SRC_DIR) -> list[Path]:
     """Write the generated, committed sources (reviewed as diffs)."""
     written = []

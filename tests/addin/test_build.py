@@ -33,7 +33,8 @@ def vba_read_back(built):
 
 
 def _body(source: str) -> list[str]:
-    lines = [l for l in source.replace("\r\n", "\n").split("\n") if not l.startswith("Attribute VB_")]
+    text = re.sub(r"\AVERSION 1\.0 CLASS\nBEGIN\n.*?\nEND\n", "", source.replace("\r\n", "\n"), flags=re.S)  # .cls export header
+    lines = [l for l in text.split("\n") if not l.startswith("Attribute VB_")]
     while lines and not lines[-1].strip():
         lines.pop()
     return lines
@@ -161,3 +162,21 @@ def test_every_onaction_names_a_public_sub_with_the_button_signature(ribbon, vba
         assert re.search(rf"^Public Sub {proc}\(control As IRibbonControl\)\s*$", code, re.M), button.get("id")
         assert button.get("id") in HANDLERS  # the Python side knows the id
     assert {b.get("id") for b in buttons} == set(HANDLERS)
+
+
+def test_mac_dictionary_class_from_the_pinned_wheel_is_in_the_project(built, vba_read_back):
+    """GetConfigFromSheet declares `Dim d As Dictionary` under #If Mac: the class must be in the project."""
+    from pathlib import Path
+
+    assert "Dim d As Dictionary" in vba_read_back["xlwings"]
+    wheel_cls = (Path(xlwings.__file__).with_name("addin") / "Dictionary.cls").read_text(encoding="ascii")
+    assert _body(vba_read_back["Dictionary"]) == _body(wheel_cls)
+    assert "Public Property Get Item(Key As Variant) As Variant" in vba_read_back["Dictionary"]
+    assert "Public Function Exists(Key As Variant) As Boolean" in vba_read_back["Dictionary"]
+    import olefile
+
+    with zipfile.ZipFile(built) as zf:
+        ole = olefile.OleFileIO(zf.read("xl/vbaProject.bin"))
+    project = ole.openstream("PROJECT").read().decode("latin-1")
+    ole.close()
+    assert "Class=Dictionary" in project  # a class module, not a standard one
