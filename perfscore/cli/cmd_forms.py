@@ -38,8 +38,11 @@ def apply_cmd(
                                           help="写入工作簿的评分规则名称（定义名称 PERFSCORE_PROFILE）"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只列出将要做的修改，不写文件"),
     native: bool = typer.Option(False, "--native", help="写入内置函数公式（WPS/LibreOffice/无加载项的 Excel 可直接计算）"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="与 --overwrite 同用：确认改变已有得分、总分、等级（否则只列出将改变的值，不写文件）"),
 ) -> None:
-    """在已有自评表的“得分”单元格中写入评分公式（预算执行率、指标得分、小计、总分、评价等级），其余内容一概不动。"""
+    """在已有自评表的“得分”单元格中写入评分公式（预算执行率、指标得分、小计、总分、评价等级），其余内容一概不动。
+
+    每个公式先用评分规则算出结果：算不出数值的行（例如年度指标值/实际完成值为空而得分已手填）不写公式，保留原值并说明原因。"""
     from perfscore.forms.apply import apply_to_file
 
     if not form.is_file():
@@ -50,6 +53,8 @@ def apply_cmd(
             load_profile(profile)  # refuse an unknown rule name before writing anything
         # plan first: a file is written only when it gets at least one formula
         report = apply_to_file(form, None, overwrite=overwrite, profile=profile, native=native)
+        if report.changes and not yes and not dry_run:
+            _refuse_unconfirmed_changes(report)
         if target is not None and report.written:
             report = apply_to_file(form, target, overwrite=overwrite, profile=profile, native=native)
     except PerfscoreError as err:
@@ -73,6 +78,15 @@ def apply_cmd(
     verb = "将写入" if dry_run else "已写入"
     console.print(f"{verb} {len(report.written)} 个公式，保留 {kept} 个已有值" + ("" if dry_run else f" → {target}"),
                   soft_wrap=True)
+
+
+def _refuse_unconfirmed_changes(report) -> None:
+    """--overwrite that would change scores people typed: list every change and write nothing without --yes."""
+    console.print(f"[yellow]--overwrite 将改变 {len(report.changes)} 个已有的得分/总分/等级（原值 → 新值）：[/yellow]",
+                  soft_wrap=True)
+    for p in report.changes:
+        console.print("  " + p.change_text(), markup=False, highlight=False, soft_wrap=True)
+    fail(errors, "未写文件：确认这些改变请加 --yes（或用 --dry-run 查看全部计划）", 1)
 
 
 def template_cmd(

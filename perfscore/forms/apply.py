@@ -15,11 +15,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from perfscore.rules.values import is_blank, parse_quantity
+from perfscore.excel_functions import PROFILE_NAME, Outcome, evaluate, profile_from_refers_to
 from perfscore.rules.errors import RuleInputError
+from perfscore.rules.excelmath import compare15, sum15
+from perfscore.rules.values import is_blank, parse_number, parse_quantity
 from perfscore.xlsx.atomic import write_bytes_atomic
 from perfscore.xlsx.errors import XlsxError
-from perfscore.xlsx.grid import WorkbookGrid, cell_ref, parse_ref
+from perfscore.xlsx.grid import ExcelError, WorkbookGrid, cell_ref, parse_ref
 from perfscore.xlsx.package import NS_MAIN, XlsxPackage, list_sheets, parse_xml_bytes
 from perfscore.xlsx.reader import grid_from_package
 from perfscore.xlsx.repack import build_package
@@ -31,7 +33,9 @@ from .reader import read_forms
 @dataclass(frozen=True)
 class CellPlan:
     """One cell apply considered. action: 写入 (blank cell gets a formula), 覆盖 (typed value or formula
-    replaced, --overwrite), 保留 (kept), 跳过 (no formula possible). formula without the leading "="."""
+    replaced, --overwrite), 保留 (kept: typed by the user, no --overwrite), 跳过 (no formula: none fits the
+    row, or the formula could not compute a value now — the cell keeps what it holds). formula without the
+    leading "="; new_value is what the cell shows after apply (the formula's result, computed by the core)."""
 
     sheet: str
     ref: str
@@ -41,22 +45,51 @@ class CellPlan:
     old_value: object = None
     old_formula: str | None = None
     note: str = ""
+    new_value: object = None
 
     @property
     def cell(self) -> str:
         return f"{self.sheet}!{self.ref}"
 
+    @property
+    def changes_value(self) -> bool:
+        """A written formula whose result differs from the number or text the cell showed before."""
+        if self.action not in ("写入", "覆盖") or is_blank(self.old_value):
+            return False
+        return not _same_value(self.old_value, self.new_value)
+
+    def change_text(self) -> str:
+        return f"{self.cell}（{self.what}）：{_show(self.old_value)} → {_show(self.new_value)}"
+
     def message(self) -> str:
         where = f"{self.cell}（{self.what}）"
+        shows = f"（= {_show(self.new_value)}）" if self.new_value is not None else ""
         if self.action == "写入":
-            return f"{where}：写入公式 ={self.formula}" + (f"；{self.note}" if self.note else "")
+            return f"{where}：写入公式 ={self.formula}{shows}" + (f"；{self.note}" if self.note else "")
         if self.action == "覆盖":
-            old = self.old_formula or repr(self.old_value)
-            return f"{where}：原有 {old}，已覆盖为 ={self.formula}" + (f"；{self.note}" if self.note else "")
+            old = self.old_formula or _show(self.old_value)
+            return f"{where}：原有 {old}，已覆盖为 ={self.formula}{shows}" + (f"；{self.note}" if self.note else "")
         if self.action == "保留":
-            old = self.old_formula or self.old_value
-            return f"{where}：已有{'公式' if self.old_formula else '手填值'} {old}，保留（加 --overwrite 可覆盖为 ={self.formula}）"
+            old = self.old_formula or _show(self.old_value)
+            return f"{where}：已有{'公式' if self.old_formula else '手填值'} {old}，保留（加 --overwrite 可覆盖为 ={self.formula}{shows}）"
         return f"{where}：未写公式——{self.note}"
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "空"
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def _same_value(old: object, new: object) -> bool:
+    if isinstance(new, (int, float)) and not isinstance(new, bool):
+        try:
+            return compare15(float(parse_number(old)), float(new)) == 0
+        except (RuleInputError, TypeError, ValueError):
+            return False
+    return str(old).strip() == str(new).strip()
 
 
 @dataclass(frozen=True)
@@ -71,8 +104,15 @@ class ApplyReport:
     def written(self) -> list[CellPlan]:
         return [p for p in self.plans if p.action in ("写入", "覆盖")]
 
+    @property
+    def changes(self) -> list[CellPlan]:
+        """Every score, total and grade whose shown value apply changes (old → new)."""
+        return [p for p in self.plans if p.changes_value]
+
     def lines(self) -> list[str]:
         out = [p.message() for p in self.plans]
+        for p in self.changes:
+            out.append(f"数值改变：{p.change_text()}")
         if self.profile:
             out.append(f"工作簿：定义名称 PERFSCORE_PROFILE = \"{self.profile}\"（评分规则）")
         if self.written:
@@ -83,10 +123,6 @@ class ApplyReport:
 
 
 # -- planning (pure) -----------------------------------------------------------------------------------------
-
-def _ref(s: Sourced) -> str | None:
-    return s.ref
-
 
 def _col_ranges(refs: list[str]) -> list[str]:
     """['J13','J14','J15','J18'] -> ['J13:J15', 'J18'] (same column, consecutive rows joined)."""
@@ -123,51 +159,99 @@ def _nature_literal(form_has_nature: bool, target: Sourced, actual: Sourced) -> 
     return '""', ""
 
 
-def plan_apply(form: Form, overwrite: bool = False) -> list[CellPlan]:
-    cols = form.column_map
-    plans: list[CellPlan] = []
+_LITERALS = {'"定性"': "定性", '""': ""}
 
-    def decide(target: Sourced, what: str, formula: str | None, note: str = "", skip_reason: str = "") -> None:
+
+class _Planner:
+    """Decides cell by cell; each formula's result is computed now with the rule core (the same code the cell
+    and recalc run), so a formula that would show an error value is never written over what the cell holds."""
+
+    def __init__(self, form: Form, overwrite: bool, profile: str | None):
+        self.form = form
+        self.overwrite = overwrite
+        self.profile = profile
+        self.plans: list[CellPlan] = []
+        self.shown: dict[str, object] = {}  # ref -> value the cell shows after apply (when apply changes it)
+
+    def value(self, s: Sourced) -> object:
+        return self.shown.get(s.ref, s.value) if s.ref else None
+
+    def call(self, name: str, args: list[Sourced | str]) -> tuple[str, Outcome]:
+        """The formula text and its result now; args are cells or the literals of _LITERALS."""
+        texts = [a if isinstance(a, str) else a.ref for a in args]
+        values = [_LITERALS[a] if isinstance(a, str) else self.value(a) for a in args]
+        return f"{name}({','.join(texts)})", evaluate(name, values, self.profile)
+
+    def sum(self, parts: list[Sourced]) -> tuple[str, Outcome]:
+        numbers: list[float] = []
+        for s in parts:
+            v = self.value(s)
+            if isinstance(v, ExcelError):
+                return "", Outcome(v, f"{s.cell} 是错误值 {v.code}")
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                numbers.append(float(v))  # SUM skips text and blanks, as Excel does
+        return f"SUM({','.join(_col_ranges([s.ref for s in parts]))})", Outcome(sum15(numbers))
+
+    def decide(self, target: Sourced, what: str, planned: tuple[str, Outcome] | None, note: str = "",
+               skip_reason: str = "") -> None:
         if target.cell is None:
             return
-        if formula is None:
-            plans.append(CellPlan(form.sheet, target.ref, what, "跳过", None, target.value, target.formula, skip_reason))
+        form = self.form
+        if planned is None:
+            self.plans.append(CellPlan(form.sheet, target.ref, what, "跳过", None, target.value, target.formula,
+                                       skip_reason))
             return
+        formula, outcome = planned
         has_content = target.formula is not None or not target.is_blank
+        if outcome.is_error:
+            kept = f"；保留原有{'公式' if target.formula else '值'} {target.formula or _show(target.value)}" if has_content else ""
+            self.plans.append(CellPlan(form.sheet, target.ref, what, "跳过", formula, target.value, target.formula,
+                                       f"公式现在会得到 {outcome.value.code}：{outcome.reason}{kept}"))
+            return
         if has_content and target.formula and target.formula[1:].replace(" ", "") == formula.replace(" ", ""):
+            self.shown[target.ref] = outcome.value
             return  # already exactly this formula
-        if has_content and not overwrite:
-            plans.append(CellPlan(form.sheet, target.ref, what, "保留", formula, target.value, target.formula, note))
-        else:
-            plans.append(CellPlan(form.sheet, target.ref, what, "覆盖" if has_content else "写入", formula,
-                                  target.value, target.formula, note))
+        if has_content and not self.overwrite:
+            self.plans.append(CellPlan(form.sheet, target.ref, what, "保留", formula, target.value, target.formula,
+                                       note, outcome.value))
+            return
+        self.shown[target.ref] = outcome.value
+        self.plans.append(CellPlan(form.sheet, target.ref, what, "覆盖" if has_content else "写入", formula,
+                                   target.value, target.formula, note, outcome.value))
 
-    exec_score: str | None = None
+
+def plan_apply(form: Form, overwrite: bool = False, profile: str | None = None) -> list[CellPlan]:
+    """The cells apply would write, keep or skip, with the value each shows afterwards (profile: the rule
+    profile the workbook computes with; None = the default)."""
+    cols = form.column_map
+    pl = _Planner(form, overwrite, profile)
+
+    exec_score: Sourced | None = None
     fr = form.exec_funds_row
     if fr is not None and fr.score.cell and fr.weight.cell and fr.budget.cell and fr.spent.cell:
         if not fr.weight.is_blank or fr.weight.formula:
-            decide(fr.score, "预算执行率得分", f"SCORE_EXEC_RATE({fr.budget.ref},{fr.spent.ref},{fr.weight.ref})")
-            exec_score = fr.score.ref
+            pl.decide(fr.score, "预算执行率得分", pl.call("SCORE_EXEC_RATE", [fr.budget, fr.spent, fr.weight]))
+            exec_score = fr.score
     computable = "target" in cols and "actual" in cols
-    score_refs: list[str] = []
+    scores: list[Sourced] = []
     for ind in form.indicators:
         if ind.score.cell is None:
             continue
-        score_refs.append(ind.score.ref)
+        scores.append(ind.score)
         if ind.is_bonus:
-            decide(ind.score, "加减分", None, skip_reason="加减分项按评审判断填写")
+            pl.decide(ind.score, "加减分", None, skip_reason="加减分项按评审判断填写")
             continue
         if not computable:
-            decide(ind.score, "指标得分", None, skip_reason="本表没有年度指标值/实际完成值列，得分为评审判断")
+            pl.decide(ind.score, "指标得分", None, skip_reason="本表没有年度指标值/实际完成值列，得分为评审判断")
             continue
         lit, note = _nature_literal("nature" in cols, ind.target, ind.actual)
-        nature = lit if lit is not None else ind.nature.ref
-        operator = ind.operator.ref if "operator" in cols else '""'
-        formula = f"SCORE_INDICATOR({nature},{operator},{ind.target.ref},{ind.actual.ref},{ind.weight.ref})"
-        decide(ind.score, "指标得分", formula, note)
+        nature = lit if lit is not None else ind.nature
+        operator = ind.operator if "operator" in cols else '""'
+        pl.decide(ind.score, "指标得分",
+                  pl.call("SCORE_INDICATOR", [nature, operator, ind.target, ind.actual, ind.weight]), note)
 
     # 小计: the indicator rows since the previous subtotal (or the table header)
-    sub_refs: list[str] = []
+    subs: list[Sourced] = []
     start = form.header_rows[1]
     covered = 0
     for sub in form.subtotals:
@@ -176,30 +260,33 @@ def plan_apply(form: Form, overwrite: bool = False) -> list[CellPlan]:
         if not rows:
             continue
         covered += len(rows)
-        decide(sub.score, "小计", f"SUM({','.join(_col_ranges([i.score.ref for i in rows]))})")
+        pl.decide(sub.score, "小计", pl.sum([i.score for i in rows]))
         if sub.weight.cell and sub.weight.is_blank and not sub.weight.formula and all(i.weight.cell for i in rows):
-            decide(sub.weight, "小计分值", f"SUM({','.join(_col_ranges([i.weight.ref for i in rows]))})")
+            pl.decide(sub.weight, "小计分值", pl.sum([i.weight for i in rows]))
         if sub.score.cell:
-            sub_refs.append(sub.score.ref)
+            subs.append(sub.score)
 
-    total_ref: str | None = None
-    if form.total.cell and score_refs:
-        if sub_refs and covered == len(score_refs):
-            parts = sub_refs
-        else:
-            parts = _col_ranges(score_refs)
-        parts = ([exec_score] if exec_score else []) + parts
-        decide(form.total, "总分", f"SUM({','.join(parts)})")
-        total_ref = form.total.ref
+    total_planned = False
+    if form.total.cell and scores:
+        parts = subs if subs and covered == len(scores) else scores
+        pl.decide(form.total, "总分", pl.sum(([exec_score] if exec_score else []) + parts))
+        total_planned = True
         if form.total_weight.cell and form.total_weight.is_blank and not form.total_weight.formula:
-            weights = [i.weight.ref for i in form.indicators if i.weight.cell and not i.is_bonus]
+            weights = [i.weight for i in form.indicators if i.weight.cell and not i.is_bonus]
             if fr is not None and exec_score and fr.weight.cell:
-                weights = [fr.weight.ref] + weights
+                weights = [fr.weight] + weights
             if weights:
-                decide(form.total_weight, "总分值", f"SUM({','.join(_col_ranges(weights))})")
-    if form.grade.cell and total_ref:
-        decide(form.grade, "评价等级", f"GRADE({total_ref})")
-    return plans
+                pl.decide(form.total_weight, "总分值", pl.sum(weights))
+    if form.grade.cell and total_planned:
+        pl.decide(form.grade, "评价等级", pl.call("GRADE", [form.total]))
+    return pl.plans
+
+
+def _workbook_profile(grid: WorkbookGrid) -> str | None:
+    """The literal PERFSCORE_PROFILE of the workbook (a name held in a cell is left to the default here)."""
+    refers_to = next((v for k, v in grid.defined_names.items() if k.upper() == PROFILE_NAME), None)
+    kind, name = profile_from_refers_to(refers_to)
+    return name if kind == "literal" else None
 
 
 # -- writing (file shell) ------------------------------------------------------------------------------------
@@ -216,9 +303,10 @@ def apply_to_file(src: str | Path, out: str | Path | None, *, overwrite: bool = 
     pkg = XlsxPackage.open(src_p)
     grid: WorkbookGrid = grid_from_package(pkg)
     result = read_forms(grid)
+    computes_with = profile or _workbook_profile(grid)  # --profile is written into PERFSCORE_PROFILE
     plans: list[CellPlan] = []
     for form in result.forms:
-        plans.extend(plan_apply(form, overwrite=overwrite))
+        plans.extend(plan_apply(form, overwrite=overwrite, profile=computes_with))
     if native:  # built-in formulas instead of the perfscore functions (perfscore.native)
         from perfscore.native.hooks import native_plans
 

@@ -136,7 +136,7 @@ def test_apply_keeps_typed_scores_unless_overwrite(tmp_path):
     assert report.written == []
     kept = [p for p in report.plans if p.action == "保留"]
     assert len(kept) == 30 + 2  # every indicator score, the total and the grade
-    assert "已有手填值 98.5，保留（加 --overwrite 可覆盖为 =SUM(H8:H33,H36:H39)）" in kept[-2].message()
+    assert "已有手填值 98.5，保留（加 --overwrite 可覆盖为 =SUM(H8:H33,H36:H39)（= 98.5））" in kept[-2].message()
     a, b = parts(src), parts(tmp_path / "kept.xlsx")
     assert a == b  # nothing to change: same content part for part
 
