@@ -1,0 +1,107 @@
+"""The funds block: EXEC_RATE_MISMATCH (printed rate, spent over budget, low rate without a reason), the
+execution-rate score (SCORE_OVER_WEIGHT, SCORE_DIFFERS_FROM_RULE) and FUNDS_ROWS_MISMATCH (总额 = Σ 分项)."""
+
+from __future__ import annotations
+
+from perfscore.checks.findings import WARNING
+from perfscore.checks.form_facts import _NO_REASON, _cell_ctx, _Ctx, _empty, _filled, _g, _number, _pct
+from perfscore.forms.model import Form, FundsRow
+from perfscore.rules import NotApplicable, RuleInputError, assess_exec_rate, compare15, normalize_text, sum15
+
+
+def _rate_matches(printed: float, rate: float) -> bool:
+    if abs(printed - rate) <= 1e-6:
+        return True
+    return any(abs(printed - round(rate * 100, k) / 100) <= 1e-9 for k in range(0, 5))
+
+
+def _funds(ctx: _Ctx) -> None:
+    p = ctx.profile
+    form = ctx.form
+    for fr in form.funds:
+        budget_s = fr.initial_budget if p.exec_rate.base == "initial" else fr.budget
+        a, b = _number(budget_s), _number(fr.spent)
+        if a is None or b is None:
+            continue
+        if a > 0 and compare15(b, a) > 0:
+            ctx.add("EXEC_RATE_MISMATCH", fr.spent,
+                    f"{fr.label}：全年执行数 {_g(b)} 超过全年预算数 {_g(a)}（执行率 {_pct(b / a)}）；执行数不应大于预算数，请核实。",
+                    severity=WARNING)
+        printed = _number(fr.exec_rate)
+        if printed is not None and a > 0:
+            rate = b / a
+            shown = printed / 100 if printed > 1.5 and rate <= 1.5 else printed
+            if not _rate_matches(shown, rate):
+                ctx.add("EXEC_RATE_MISMATCH", fr.exec_rate,
+                        f"{fr.label}：执行率填为 {_pct(shown)}，但全年执行数/全年预算数 = {_g(b)}/{_g(a)} = {_pct(rate)}；"
+                        f"执行率应为 {_pct(rate)}。")
+    total = form.exec_funds_row
+    if total is None:
+        return
+    _exec_score(_cell_ctx(ctx, total.score), total)
+
+
+def _exec_score(ctx: _Ctx, fr: FundsRow) -> None:
+    p = ctx.profile
+    budget_s = fr.initial_budget if p.exec_rate.base == "initial" else fr.budget
+    a, b, w, s = _number(budget_s), _number(fr.spent), _number(fr.weight), _number(fr.score)
+    if a is None or b is None or a <= 0:
+        return
+    rate = b / a
+    if compare15(rate, p.exec_rate.reason_threshold) < 0 and not _exec_reason_given(ctx.form):
+        ctx.add("EXEC_RATE_MISMATCH", fr.exec_rate if fr.exec_rate.cell else fr.spent,
+                f"预算执行率 {_pct(rate)} 低于 {p.exec_rate.reason_threshold:.0%}（方案 {p.name}），"
+                f"表中未说明原因；执行率低于 {p.exec_rate.reason_threshold:.0%} 时须在偏差原因中说明。",
+                severity=WARNING)
+    if w is None or w <= 0:
+        return
+    if s is None:
+        if fr.score.cell and _empty(fr.score) and _filled(ctx.form):
+            ctx.add("SCORE_OVER_WEIGHT", fr.score, f"预算执行率分值为 {_g(w)}，得分为空；应填写得分。")
+        return
+    if compare15(s, w) > 0:
+        ctx.add("SCORE_OVER_WEIGHT", fr.score, f"预算执行率得分 {_g(s)} 超过分值 {_g(w)}；得分不得突破分值。")
+        return
+    try:
+        assessed = assess_exec_rate(budget_s.value, fr.spent.value, fr.weight.value, p, cell=fr.score.cell)
+    except (RuleInputError, NotApplicable):
+        return
+    if ctx.differs(s, assessed.score):
+        direction = "多打" if s > assessed.score else "少打"
+        ctx.add("SCORE_DIFFERS_FROM_RULE", fr.score,
+                f"预算执行率填报得分 {_g(s)}，按评分规则应为 {_g(assessed.score)}（{direction} {_g(abs(s - assessed.score))} 分）："
+                f"{assessed.rule_text}（规则 exec_rate，方案 {p.name}）。")
+
+
+def _exec_reason_given(form: Form) -> bool:
+    for ind in form.indicators:
+        text = ind.deviation_reason.text()
+        if text and normalize_text(text) not in _NO_REASON and (ind.is_exec_rate or any(
+                k in text for k in ("执行", "支出", "资金", "预算", "拨付"))):
+            return True
+    return False
+
+
+def _funds_rows(ctx: _Ctx) -> None:
+    form = ctx.form
+    total = form.exec_funds_row
+    parts = [fr for fr in form.funds if fr.label != "年度资金总额"]
+    if total is None or not parts:
+        return
+    for attr, what in (("initial_budget", "年初预算数"), ("budget", "全年预算数"), ("spent", "全年执行数")):
+        vals = [_number(getattr(fr, attr)) for fr in parts]
+        known = [v for v in vals if v is not None]
+        if not known:
+            continue
+        s_total = getattr(total, attr)
+        t = _number(s_total)
+        expected = sum15(known)
+        names = "、".join(f"{fr.label} {_g(v)}" for fr, v in zip(parts, vals) if v is not None)
+        if (t is None or t == 0) and expected > 0:
+            ctx.add("FUNDS_ROWS_MISMATCH", s_total,
+                    f"年度资金总额的{what}为 {'空' if t is None else 0}，但其中各项合计 {_g(expected)}（{names}）；"
+                    f"年度资金总额应等于各项之和 {_g(expected)}。")
+        elif t is not None and ctx.differs(t, expected):
+            ctx.add("FUNDS_ROWS_MISMATCH", s_total,
+                    f"年度资金总额的{what}为 {_g(t)}，各项之和为 {_g(expected)}（{names}），相差 {_g(t - expected)}；"
+                    f"年度资金总额应等于财政拨款、上年结转、其他资金之和。")

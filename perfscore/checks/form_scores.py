@@ -1,0 +1,199 @@
+"""One indicator row against the rules: SCORE_OVER_WEIGHT, SCORE_DIFFERS_FROM_RULE, QUAL_SCORE_OUT_OF_BAND,
+OVER_TARGET, UNIT_MISMATCH, the TEXT_NUMBER of unscorable actuals and MISSING_DEVIATION_REASON."""
+
+from __future__ import annotations
+
+from perfscore.checks.findings import WARNING
+from perfscore.checks.form_facts import (
+    _NO_REASON,
+    _Ctx,
+    _empty,
+    _filled,
+    _g,
+    _is_number_like,
+    _pct,
+    _quantity,
+)
+from perfscore.forms.model import Indicator, Sourced
+from perfscore.rules import (
+    NotApplicable,
+    RuleInputError,
+    assess_indicator,
+    compare15,
+    is_not_applicable,
+    level_of_fraction,
+    normalize_text,
+    parse_qual_level,
+)
+
+
+def _indicator(ctx: _Ctx, ind: Indicator) -> None:
+    weight, score, bonus = ctx.facts[ind.row]
+    if is_not_applicable(ind.score.value) or is_not_applicable(ind.actual.value):
+        return
+    # SCORE_OVER_WEIGHT
+    if bonus:
+        if score is not None and score < 0 and "减" not in ind.level2.text() + ind.level3.text():
+            ctx.add("SCORE_OVER_WEIGHT", ind.score, f"加分项“{ind.name}”得分为 {_g(score)}，不应为负数。")
+    elif weight is not None:
+        if score is None and weight > 0 and _empty(ind.score) and _filled(ctx.form):
+            ctx.add("SCORE_OVER_WEIGHT", ind.score,
+                    f"“{ind.name}”分值为 {_g(weight)}，得分为空；每个有分值的指标都应填写得分（0 ≤ 得分 ≤ 分值）。")
+        elif score is not None and compare15(score, weight) > 0:
+            ctx.add("SCORE_OVER_WEIGHT", ind.score,
+                    f"“{ind.name}”得分 {_g(score)} 超过分值 {_g(weight)}；得分不得突破分值（0 ≤ 得分 ≤ 分值）。")
+            score = None  # reported: comparing it with the rule as well would say the same twice
+        elif score is not None and score < 0:
+            ctx.add("SCORE_OVER_WEIGHT", ind.score, f"“{ind.name}”得分 {_g(score)} 为负数；得分应在 0 与分值 {_g(weight)} 之间。")
+    if bonus or weight is None or weight <= 0:
+        return
+    if ind.target.is_blank and ind.actual.is_blank:
+        return  # judgement item scored by its 评价要点 (department forms): no rule to recompute
+    actual = ind.actual.value
+    lost = score is not None and compare15(score, weight) < 0
+    missed: str | None = None
+    if not _is_number_like(actual):
+        missed = _qualitative(ctx, ind, weight, score)
+    else:
+        missed = _quantitative(ctx, ind, weight, score)
+    _deviation_reason(ctx, ind, weight, score, lost, missed)
+
+
+def _qualitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None) -> str | None:
+    try:
+        level = parse_qual_level(ind.actual.value, ind.target.value, cell=ind.actual.cell)
+    except NotApplicable:
+        return None
+    except RuleInputError as err:
+        if ind.actual.is_blank:
+            if score is not None:
+                ctx.add("TEXT_NUMBER", ind.actual,
+                        f"“{ind.name}”实际完成值为空，却填了得分 {_g(score)}；应填写实际完成值，得分才有依据。")
+            return None
+        if _is_number_like(ind.target.value) and not _nature_is_qualitative(ind):
+            ctx.add("TEXT_NUMBER", ind.actual,
+                    f"“{ind.name}”实际完成值“{ind.actual.value}”无法识别为数值，而年度指标值“{ind.target.value}”是数值，"
+                    f"无法按规则核算得分；应填写可比的数值。")
+        else:
+            ctx.add("TEXT_NUMBER", ind.actual, f"“{ind.name}”：{err.message}。")
+        return None
+    if score is None:
+        return None if level == "达成" else f"完成程度为“{level}”"
+    lo, hi = ctx.profile.qualitative.bands[level]
+    fraction = score / weight
+    got = level_of_fraction(fraction, ctx.profile)
+    if got != level:
+        ctx.add("QUAL_SCORE_OUT_OF_BAND", ind.score,
+                f"“{ind.name}”实际完成情况为“{ind.actual.value}”（{level}），该档得分应在分值的 {lo:.0%}–{hi:.0%} 之间，"
+                f"即 {_g(lo * weight)}–{_g(hi * weight)} 分{'（不含上限）' if level != '达成' else ''}；"
+                f"填报得分 {_g(score)} 为分值的 {fraction:.0%}，属于“{got}”档（方案 {ctx.profile.name}）。")
+    return None if level == "达成" else f"完成程度为“{level}”"
+
+
+def _nature_is_qualitative(ind: Indicator) -> bool:
+    return "定性" in ind.nature.text()
+
+
+_UNCERTAIN = ("请核实", "按百分数")
+
+
+def _quantitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None) -> str | None:
+    p = ctx.profile
+    try:
+        a = assess_indicator(ind.nature.value, ind.operator.value, ind.target.value, ind.actual.value,
+                             ind.weight.value, p, cell=ind.score.cell)
+    except NotApplicable:
+        return None
+    except RuleInputError as err:
+        target = ind.target if "年度指标值" in err.message else ind.actual if "实际完成值" in err.message else (
+            ind.nature if not ind.nature.is_blank else ind.operator if not ind.operator.is_blank else ind.score)
+        ctx.add("TEXT_NUMBER", target, f"“{ind.name}”无法按评分规则核算：{err.message}。")
+        return None
+    _units(ctx, ind)
+    if a.rule_id == "positive" and a.ratio is not None and compare15(a.ratio, p.indicator.over_target_warn_ratio) >= 0:
+        ctx.add("OVER_TARGET", ind.actual,
+                f"“{ind.name}”实际完成值为年度指标值的 {a.ratio:.0%}（{ind.actual.value} 对 {ind.target.value}），"
+                f"达到方案 {p.name} 的提示阈值 {p.indicator.over_target_warn_ratio:g} 倍：指标值设置可能偏低，请核实。")
+    if score is not None and ctx.differs(score, a.score):
+        uncertain = any(any(k in w for k in _UNCERTAIN) for w in a.warnings)
+        direction = "多打" if score > a.score else "少打"
+        ctx.add("SCORE_DIFFERS_FROM_RULE", ind.score,
+                f"“{ind.name}”填报得分 {_g(score)}，按评分规则应为 {_g(a.score)}（{direction} {_g(abs(score - a.score))} 分）："
+                f"{a.rule_text}（规则 {a.rule_id}，方案 {p.name}）。"
+                + ("" if not a.warnings else "注意：" + "；".join(a.warnings) + "。"),
+                severity=WARNING if uncertain else None)
+    if a.rule_id == "positive" and a.ratio is not None and a.ratio < 1:
+        return f"未达到年度指标值（实际 {ind.actual.value}，目标 {ind.target.value}）"
+    if a.rule_id == "negative" and a.ratio is not None and compare15(a.ratio, 1) > 0:
+        return f"超过年度指标值（实际 {ind.actual.value}，目标 {ind.target.value}）"
+    if a.rule_id == "equal" and a.ratio is not None and compare15(a.ratio, 1) != 0:
+        return f"未等于年度指标值（实际 {ind.actual.value}，目标 {ind.target.value}）"
+    return None
+
+
+def _is_percent_cell(ctx: _Ctx, s: Sourced) -> bool:
+    if isinstance(s.value, str):
+        return "%" in normalize_text(s.value) or "‰" in s.value
+    cell = ctx.cell_data(s)
+    return bool(cell and cell.number_format and "%" in cell.number_format)
+
+
+def _units(ctx: _Ctx, ind: Indicator) -> None:
+    tq, aq = _quantity(ind.target.value), _quantity(ind.actual.value)
+    if tq is None or aq is None:
+        return
+    tp, ap = _is_percent_cell(ctx, ind.target), _is_percent_cell(ctx, ind.actual)
+    unit_col = normalize_text(ind.unit.text())
+    if tp != ap:
+        plain_s, plain_q, pct_s = (ind.actual, aq, ind.target) if tp else (ind.target, tq, ind.actual)
+        if plain_q.value > 1.5:
+            meaning = f"若指 {_g(plain_q.value)}%，应写作百分数；若是个数，则与百分数不可比"
+        else:
+            meaning = f"按比值理解为 {_pct(plain_q.value)}"
+        ctx.add("UNIT_MISMATCH", plain_s,
+                f"“{ind.name}”年度指标值“{ind.target.value}”与实际完成值“{ind.actual.value}”一个是百分数、一个是数值"
+                f"（{meaning}）；两者应使用同一单位。")
+        return
+    if tq.unit and aq.unit and normalize_text(tq.unit) != normalize_text(aq.unit):
+        ctx.add("UNIT_MISMATCH", ind.actual,
+                f"“{ind.name}”年度指标值单位为“{tq.unit}”，实际完成值单位为“{aq.unit}”；两者应使用同一单位后再比较。")
+        return
+    if unit_col and unit_col not in ("%", "％"):
+        for s, q in ((ind.target, tq), (ind.actual, aq)):
+            if q.unit and normalize_text(q.unit) != unit_col and _unit_conflict(unit_col, normalize_text(q.unit)):
+                ctx.add("UNIT_MISMATCH", s,
+                        f"“{ind.name}”计量单位为“{ind.unit.text()}”，而“{s.value}”的单位是“{q.unit}”；应统一单位。")
+                return
+    if unit_col in ("%", "％") and not tp and not ap and (tq.value > 1.5) != (aq.value > 1.5):
+        ctx.add("UNIT_MISMATCH", ind.actual,
+                f"“{ind.name}”计量单位为 %，年度指标值 {_g(tq.value)} 与实际完成值 {_g(aq.value)} 一个按百分数、一个按比值填写；"
+                f"应统一（如都写作 95 或都写作 0.95）。")
+
+
+_MONEY = ("元", "万元", "亿元", "千元")
+
+
+def _unit_conflict(a: str, b: str) -> bool:
+    """Units that name the same kind of quantity at different scales (万元 vs 元), or plainly different."""
+    if a in _MONEY and b in _MONEY:
+        return True
+    return not (a.startswith(b) or b.startswith(a))
+
+
+def _deviation_reason(ctx: _Ctx, ind: Indicator, weight: float, score: float | None, lost: bool,
+                      missed: str | None) -> None:
+    if not (lost or missed):
+        return
+    if not ctx.has_reason_column:
+        return
+    reason = normalize_text(ind.deviation_reason.text())
+    if reason and reason not in _NO_REASON:
+        return
+    why = []
+    if lost:
+        why.append(f"得分 {_g(score)} 低于分值 {_g(weight)}")
+    if missed:
+        why.append(missed)
+    shown = "为空" if not reason else f"仅写“{ind.deviation_reason.text()}”"
+    ctx.add("MISSING_DEVIATION_REASON", ind.deviation_reason,
+            f"“{ind.name}”{'，'.join(why)}，但偏差原因分析{shown}；扣分或未完成指标时应说明原因和改进措施。")
