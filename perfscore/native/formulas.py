@@ -143,6 +143,8 @@ def indicator(nature: str, operator: str, target: str, actual: str, weight: str,
     # no nature and no operator: a number target is refused (unless the actual is a text the core's lexicon may
     # read as a degree of achievement: the add-in), a text target means 定性
     refused = _if(f"OR(ISNUMBER({b.x}),{b.blank})", VAL, MARKER)
+    if getattr(p.indicator, "blank_direction_met", "refuse") != "refuse":  # equal numbers may score: the add-in
+        refused = _if(b.blank, VAL, MARKER)
     undecided = _if(f"ISNUMBER({a.x})", refused, _if(a.blank, qual, _if(f"ISTEXT({a.x})", _if(
         a.text_ok, refused, _if(a.has_digit, MARKER, qual)), MARKER)))
     numeric = _numeric(kind, a, b, w, p)

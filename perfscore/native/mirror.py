@@ -107,6 +107,8 @@ def indicator(args: Sequence[object], p: Profile) -> str:
         if _exotic(a):
             return UNCERTAIN  # "９５": the core reads a number, the formula a text
         refused = VALUE if (_is_num(b) or _blank(b)) else MARKER
+        if getattr(p.indicator, "blank_direction_met", "refuse") != "refuse":
+            refused = VALUE if _blank(b) else MARKER
         if _is_num(a):
             return refused
         if _blank(a):
