@@ -220,6 +220,30 @@ class _Planner:
                                    target.value, target.formula, note, outcome.value))
 
 
+def _block_inputs(form: Form):
+    """Rows scored from the inputs a third-party 评分表 writes beside its table (资金 block, survey counts), when
+    that block is not scored itself: {indicator row: (function, argument cells, note)}."""
+    fr = next((f for f in form.funds if f.score.cell is None and (f.arrived.cell or f.spent.cell)), None)
+    rules = []
+    if fr is not None:
+        if fr.budget.cell and fr.arrived.cell:
+            rules.append(("资金到位率", "SCORE_EXEC_RATE", [fr.budget, fr.arrived], "资金到位率 = 到位资金/预算资金"))
+        if fr.spent.cell and (fr.arrived.cell or fr.budget.cell):
+            base = fr.arrived if fr.arrived.cell else fr.budget
+            rules.append(("预算执行率", "SCORE_EXEC_RATE", [base, fr.spent],
+                          "预算执行率 = 实际支出/" + ("到位资金" if fr.arrived.cell else "预算资金")))
+        if fr.planned_cost.cell and fr.actual_cost.cell:
+            rules.append(("成本节约", "SCORE_COST_SAVING", [fr.planned_cost, fr.actual_cost], "成本节约率 = (计划 − 实际)/计划"))
+    if form.survey is not None and all(c.cell for c in form.survey.counts):
+        rules.append(("满意", "SCORE_SATISFACTION", list(form.survey.counts), "满意度按调查人数加权"))
+    out = {}
+    for key, func, args, note in rules:
+        rows = [i for i in form.indicators if key in i.name and i.weight.cell and not i.is_bonus]
+        if len(rows) == 1:  # several rows of one kind: which one the inputs belong to is not ours to guess
+            out[rows[0].row] = (func, args, note)
+    return out
+
+
 def plan_apply(form: Form, overwrite: bool = False, profile: str | None = None) -> list[CellPlan]:
     """The cells apply would write, keep or skip, with the value each shows afterwards (profile: the rule
     profile the workbook computes with; None = the default)."""
@@ -233,6 +257,7 @@ def plan_apply(form: Form, overwrite: bool = False, profile: str | None = None) 
             pl.decide(fr.score, "预算执行率得分", pl.call("SCORE_EXEC_RATE", [fr.budget, fr.spent, fr.weight]))
             exec_score = fr.score
     computable = "target" in cols and "actual" in cols
+    from_block = _block_inputs(form)
     scores: list[Sourced] = []
     for ind in form.indicators:
         if ind.score.cell is None:
@@ -240,6 +265,10 @@ def plan_apply(form: Form, overwrite: bool = False, profile: str | None = None) 
         scores.append(ind.score)
         if ind.is_bonus:
             pl.decide(ind.score, "加减分", None, skip_reason="加减分项按评审判断填写")
+            continue
+        if ind.row in from_block:
+            func, args, note = from_block[ind.row]
+            pl.decide(ind.score, "指标得分", pl.call(func, [*args, ind.weight]), note)
             continue
         if not computable:
             pl.decide(ind.score, "指标得分", None, skip_reason="本表没有年度指标值/实际完成值列，得分为评审判断")

@@ -142,3 +142,62 @@ def test_without_overwrite_the_judgement_score_and_its_total_stay(tmp_path):
     assert report.changes == []
     kept = {p.ref: p for p in report.plans if p.action == "保留"}
     assert row.score.ref in kept and kept[row.score.ref].new_value == 6  # what --overwrite would give
+
+
+def _third_party_book(path):
+    """A third-party 评分表 (决策/过程/产出/效益/满意度) with its 资金 block and survey counts above the table."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "评分表"
+    ws["A1"] = "项目支出绩效评价评分表"
+    ws["A2"], ws["B2"] = "项目名称", "政务数据共享平台运维"
+    for c, lab in enumerate(("资金情况（万元）", "预算资金", "到位资金", "实际支出", "计划成本", "实际成本"), start=1):
+        ws.cell(3, c, lab)
+    for c, v in enumerate((3000, 2800, 932.92, 100, 92.84), start=2):
+        ws.cell(4, c, v)
+    ws["A5"] = "满意度调查（人数）"
+    for c, lab in enumerate(("非常满意", "比较满意", "一般满意", "不太满意", "不满意", "有效问卷"), start=2):
+        ws.cell(5, c, lab)
+    for c, v in enumerate((70, 9, 8, 0, 4, 91), start=2):
+        ws.cell(6, c, v)
+    rows = [("决策(20分)", "项目立项", "立项依据充分性", 10, 10), ("决策(20分)", "绩效目标", "绩效目标合理性", 10, 9),
+            ("过程(20分)", "资金管理", "资金到位率", 5, None), ("过程(20分)", "资金管理", "预算执行率", 5, None),
+            ("过程(20分)", "组织实施", "管理制度健全性", 10, 10), ("产出(30分)", "产出成本", "成本节约率", 10, None),
+            ("产出(30分)", "产出数量", "实际完成率", 20, 20), ("效益(20分)", "社会效益", "服务覆盖面", 20, 18),
+            ("满意度(10分)", "满意度", "服务对象满意度", 10, None)]
+    for c, lab in enumerate(("一级指标", "二级指标", "三级指标", "分值", "评分标准", "得分"), start=1):
+        ws.cell(8, c, lab)
+    for r, (l1, l2, l3, w, sc) in enumerate(rows, start=9):
+        ws.cell(r, 1, l1), ws.cell(r, 2, l2), ws.cell(r, 3, l3), ws.cell(r, 4, w), ws.cell(r, 6, sc)
+        ws.cell(r, 5, "按评分标准打分")
+    ws.cell(9 + len(rows), 1, "合计"), ws.cell(9 + len(rows), 4, 100)
+    wb.save(path)
+    return path
+
+
+def test_third_party_table_scored_from_its_block_inputs(tmp_path):
+    """The 资金到位率, 预算执行率, 成本节约率 and 满意度 rows get formulas over the block's cells; rows scored by
+    评分标准 keep the evaluator's judgement; the total adds both."""
+    path = _third_party_book(tmp_path / "tp.xlsx")
+    form = _form(path)
+    assert form.kind.name == "THIRD_PARTY"
+    plans = {p.ref: p for p in plan_apply(form)}
+    by_name = {i.name: plans.get(i.score.ref) for i in form.indicators}
+    fr = form.funds[0]
+    assert by_name["资金到位率"].formula == f"SCORE_EXEC_RATE({fr.budget.ref},{fr.arrived.ref},D11)"
+    assert by_name["资金到位率"].new_value == pytest.approx(round(2800 / 3000 * 5, 2))
+    assert by_name["预算执行率"].formula == f"SCORE_EXEC_RATE({fr.arrived.ref},{fr.spent.ref},D12)"
+    assert by_name["预算执行率"].new_value == pytest.approx(round(932.92 / 2800 * 5, 2))
+    assert by_name["成本节约率"].new_value == 10  # 7.16 % saved: full marks
+    assert by_name["服务对象满意度"].formula.startswith("SCORE_SATISFACTION(")
+    assert by_name["服务对象满意度"].new_value == pytest.approx(round(10 * 80.75 / 91, 2))
+    assert by_name["绩效目标合理性"].action == "跳过" and "评审判断" in by_name["绩效目标合理性"].note
+    total = plans[form.total.ref]
+    assert total.action == "写入"
+    assert total.new_value == pytest.approx(10 + 9 + 4.67 + 1.67 + 10 + 10 + 20 + 18 + 8.87)
+
+    out = tmp_path / "applied.xlsx"
+    apply_to_file(path, out)
+    recalced = tmp_path / "recalc.xlsx"
+    assert recalc_file(str(out), str(recalced), TaskOptions(run_checks=False)).ok
+    assert _numbers(recalced)[form.total.ref] == pytest.approx(total.new_value)
