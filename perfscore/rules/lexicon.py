@@ -218,7 +218,7 @@ def _read(t: str, g: str, raw: str, lex: Lexicon) -> QualReading | _Refusal:
     if pct:
         degree = float(pct.group(1)) / (1000 if pct.group(2) == "‰" else 100)
         if not 0 <= degree <= 1:
-            return _Refusal(RuleInputError, f"定性指标完成程度应在 0%–100% 之间：{raw}")
+            return _Refusal(RuleInputError, f"定性指标完成程度应在 0%–100% 之间：{raw}（或写 达成/部分达成/未达成）")
         return QualReading(None, degree, f"完成程度 {degree:.0%}")  # its band: the profile's (caller)
     if "%" in t or "‰" in t:
         return _Refusal(RuleInputError, f"定性指标完成情况「{raw}」含有百分数和其他文字，无法判断；"
@@ -366,10 +366,21 @@ def _degree(t: str, g: str, c: _Compiled, lex: Lexicon) -> tuple[str | None, str
             if wording and c.canon(t) == wording:  # 降低 against 有效降低
                 return lex.bare_verb, f"与目标用语“{wording}”相同（未写程度）"
         return None
-    for i, word, level in hits:
+    for k, (i, word, level) in enumerate(hits):
         rest = c.canon(t[:i] + t[i + len(word):])
+        inner = t[:i]  # 没有明显提升: the later degree words removed too, read against 显著提升 without 显著
+        last = i + len(word)
+        for j, w, _ in hits[k + 1:]:
+            if j >= last:
+                inner, last = inner + t[last:j], j + len(w)
+        inner = c.canon(inner + t[last:])
         for wording, removed in variants:
-            if not (not g or not wording or not rest or _same_thing(rest, wording)):
+            if not g or not wording:
+                # Nothing to read the rest against (target blank or a degree word only): only a degree word of
+                # two characters or more opening the text counts, so 无人机巡查 is never 无 + 人机巡查.
+                if rest and (i > 0 or len(word) < 2):
+                    continue
+            elif not (not rest or _same_thing(rest, wording) or _same_thing(inner, wording)):
                 continue
             if removed == "未达成":  # the target states an absence: 无 against 无重大安全事故
                 if level == "未达成":
@@ -378,9 +389,10 @@ def _degree(t: str, g: str, c: _Compiled, lex: Lexicon) -> tuple[str | None, str
                               f"请直接写 达成/部分达成/未达成")
             return level, f"程度词“{word}”"
     i, word, _ = hits[0]
-    g_rest = variants[1][0] if len(variants) > 1 else g
+    plain = [wording for wording, removed in variants[1:] if removed != "未达成"]
+    example = f"（如 有所{plain[0]}）" if plain else ""
     return None, (f"定性指标完成情况「{t}」的程度词“{word}”之后说的“{t[:i] + t[i + len(word):]}”与年度指标值"
-                  f"「{g}」不一致，无法判断；请写与目标相同的用语（如 有所{g_rest}），或写 达成/部分达成/未达成")
+                  f"「{g}」不一致，无法判断；请写与目标相同的用语{example}，或写 达成/部分达成/未达成")
 
 
 def _same_thing(rest: str, target: str) -> bool:
