@@ -19,7 +19,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from perfscore_addin.vba_gen import (PROJECT_NAME, SRC_DIR, custom_addin_module, dictionary_class, register_module,
-                                     xlwings_udfs_module)
+                                     text_module, xlwings_udfs_module)
 
 ADDIN_NAME = f"{PROJECT_NAME}.xlam"
 CONF_SHEET = f"{PROJECT_NAME}.conf"
@@ -53,6 +53,8 @@ def vba_modules(src_dir: Path = SRC_DIR) -> list[VbaModule]:
         VbaModule("perfscore_errors", read("perfscore_errors.bas")),
         VbaModule("perfscore_ribbon", read("perfscore_ribbon.bas")),
         VbaModule("perfscore_register", register_module()),
+        VbaModule("perfscore_env", read("perfscore_env.bas")),
+        VbaModule("perfscore_text", text_module()),
     ]
 
 

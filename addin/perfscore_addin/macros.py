@@ -86,6 +86,9 @@ class BookPort(Protocol):
 
     def calculate_full(self) -> None: ...
 
+    def save_copy(self, path: str) -> None:
+        """Save a copy of the workbook as it is now (Excel's SaveCopyAs); the open workbook is unchanged."""
+
 
 # ------------------------------------------------------------------ pure: reading
 
@@ -364,10 +367,47 @@ def insert_formulas(book: BookPort, profile: object = None) -> str:
     return f"已插入 {len(written)} 个评分公式；保留已填写的 {kept} 个单元格，跳过 {skipped} 个。"
 
 
+def _free_name(path: "Path") -> "Path":
+    """path, or path with (2), (3) ... before the suffix: never replace a file the user has."""
+    n, candidate = 2, path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}({n}){path.suffix}")
+        n += 1
+    return candidate
+
+
+def freeze_native(book: BookPort) -> str:
+    """转为通用公式: a copy of the workbook whose perfscore calls are built-in formulas (perfscore.native),
+    for WPS, LibreOffice and Excel without the add-in. The open workbook is not changed."""
+    import tempfile
+    from pathlib import Path
+
+    try:
+        from perfscore.native.freeze import freeze_file
+    except ImportError:
+        return "本机安装的 perfscore 版本没有“转为通用公式”功能（perfscore.native），请升级 perfscore。"
+    source = Path(book.path) if book.path else None
+    if source is None or source.suffix.lower() not in (".xlsx", ".xlsm") or not source.parent.exists():
+        return "请先把工作簿保存为 .xlsx 或 .xlsm 文件（文件 → 另存为），再转为通用公式。"
+    target = _free_name(source.with_name(f"{source.stem}（通用公式）{source.suffix}"))
+    with tempfile.TemporaryDirectory(prefix="perfscore-freeze-") as tmp:
+        copy = Path(tmp) / f"copy{source.suffix}"
+        book.save_copy(str(copy))  # what is on screen now, saved or not
+        report = freeze_file(copy, None)
+        if report.frozen == 0:
+            return "本工作簿中没有绩效评分函数（SCORE_*、GRADE），无需转换。"
+        report = freeze_file(copy, target)
+    kept = sum(1 for _, why in report.cells if not why.startswith("已转换"))
+    line = (f"已另存为“{target.name}”：{report.frozen} 个公式改为内置函数公式（评分口径 {report.profile}），"
+            f"在 WPS、LibreOffice 中可直接计算；当前工作簿未改动。")
+    return line + (f"有 {kept} 处未能转换，见 perfscore freeze 的说明。" if kept else "")
+
+
 HELP_TEXT = (
     "绩效评分函数：SCORE_EXEC_RATE(全年预算数,全年执行数,分值)、SCORE_INDICATOR(指标性质,指标方向,年度指标值,"
     "实际完成值,分值)、SCORE_SATISFACTION(五档人数…,分值)、SCORE_COST_SAVING(计划成本,实际成本,分值)、GRADE(总分)；"
-    "最后一个可选参数“规则”选择评分口径。单元格显示 #VALUE! 时，用 =PERFSCORE_REASON(该单元格) 查看原因。"
+    "最后一个可选参数“规则”选择评分口径。单元格显示 #VALUE! 时，用 =PERFSCORE_REASON(该单元格) 查看原因；"
+    "所有单元格都是 #VALUE! 时，点“环境检测”。要在 WPS/LibreOffice 中使用，点“转为通用公式”。"
     "详见 addin/README.md。"
 )
 

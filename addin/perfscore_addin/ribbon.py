@@ -18,8 +18,11 @@ HANDLERS: dict[str, Callable[[macros.BookPort], str]] = {
     "recalc": macros.recalc,
     "insert_formulas": macros.insert_formulas,
     "clear_marks": macros.clear_marks,
+    "freeze_native": macros.freeze_native,
     "help": macros.show_help,
 }
+# Buttons whose onAction is VBA of their own, not perfscore_ribbon.OnAction (they must work without Python).
+VBA_BUTTONS = {"env_check": "perfscore_env.OnCheckEnvironment"}
 
 
 def dispatch(control_id: str, book: object = None) -> str:
@@ -150,6 +153,9 @@ class XlwingsBook:
 
     def calculate_full(self):
         self._book.app.api.CalculateFull()
+
+    def save_copy(self, path):
+        self._book.api.SaveCopyAs(path)
 
     def notify(self, message):
         self._book.app.status_bar = message

@@ -6,7 +6,8 @@ Option Explicit
 ' in the cell, and SUM silently skips text, so a total would look valid. The add-in build changes that
 ' one line to "F = PerfscoreFailed(Err.Description)": the cell gets a real error value (#VALUE!, #N/A,
 ' ...), which every SUM above it propagates, and the reason is kept per cell for PERFSCORE_REASON.
-' Python raises "[#CODE] reason"; any other description (e.g. Python could not start) maps to #VALUE!.
+' Python raises "[#CODE] reason"; any other description (e.g. Python could not start) maps to #VALUE!,
+' with a Chinese reason from perfscore_env.StartupReason (then the original text).
 
 Private mKeys As Collection
 Private mReasons As Collection
@@ -55,8 +56,8 @@ Public Function ReasonOf(ByVal description As String) As String
     If p > 0 Then q = InStr(p, description, "]")
     If p > 0 And q > 0 Then
         ReasonOf = Trim$(Mid$(description, q + 1))
-    Else
-        ReasonOf = Trim$(description)
+    Else  ' not from perfscore's Python (e.g. it could not start): Chinese first, the original kept
+        ReasonOf = StartupReason(Trim$(description))
     End If
 End Function
 

@@ -164,6 +164,12 @@ class FakeBook:
     def calculate_full(self):
         self.full_calcs += 1
 
+    def save_copy(self, path):
+        """Excel saves what is on screen; the fake has only the file it was read from."""
+        import shutil
+
+        shutil.copyfile(self.path, path)
+
     def notify(self, message):
         self.notified.append(message)
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from perfscore.cli.main import app
 from perfscore_addin.build import CONF_SHEET, RIBBON_PART, RIBBON_REL_TYPE, build_addin, sha256, vba_modules
-from perfscore_addin.ribbon import HANDLERS
+from perfscore_addin.ribbon import HANDLERS, VBA_BUTTONS
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 
@@ -150,7 +150,7 @@ def test_ribbon_structure(ribbon):
     tab = ribbon.find(f".//{{{CUSTOMUI_NS}}}tab")
     assert tab.get("label") == "绩效评分"
     labels = [b.get("label") for b in ribbon.iter(f"{{{CUSTOMUI_NS}}}button")]
-    assert labels == ["校验本表", "重算评分", "插入评分公式", "清除标记", "帮助"]
+    assert labels == ["校验本表", "重算评分", "插入评分公式", "清除标记", "转为通用公式", "环境检测", "帮助"]
 
 
 def test_every_onaction_names_a_public_sub_with_the_button_signature(ribbon, vba_read_back):
@@ -160,8 +160,12 @@ def test_every_onaction_names_a_public_sub_with_the_button_signature(ribbon, vba
         module, _, proc = button.get("onAction").partition(".")
         code = vba_read_back[module]
         assert re.search(rf"^Public Sub {proc}\(control As IRibbonControl\)\s*$", code, re.M), button.get("id")
-        assert button.get("id") in HANDLERS  # the Python side knows the id
-    assert {b.get("id") for b in buttons} == set(HANDLERS)
+        if button.get("id") in VBA_BUTTONS:  # works without Python (环境检测)
+            assert button.get("onAction") == VBA_BUTTONS[button.get("id")]
+        else:
+            assert button.get("onAction") == "perfscore_ribbon.OnAction"
+            assert button.get("id") in HANDLERS  # the Python side knows the id
+    assert {b.get("id") for b in buttons} == set(HANDLERS) | set(VBA_BUTTONS)
 
 
 def test_mac_dictionary_class_from_the_pinned_wheel_is_in_the_project(built, vba_read_back):

@@ -135,7 +135,7 @@ def test_workbook_profile_reaches_the_checks(form, book):
 
 
 def test_every_handler_runs_and_unknown_ids_fail(book):
-    assert set(HANDLERS) == {"check_sheet", "recalc", "insert_formulas", "clear_marks", "help"}
+    assert set(HANDLERS) == {"check_sheet", "recalc", "insert_formulas", "clear_marks", "freeze_native", "help"}
     assert "SCORE_INDICATOR" in dispatch("help", book=book)
     dispatch("recalc", book=book)
     assert book.full_calcs == 1

@@ -26,6 +26,7 @@ def test_committed_generated_sources_are_current(modules):
     """Regenerate and compare (after changing a UDF run `perfscore addin generate-vba`)."""
     assert (SRC_DIR / "xlwings_udfs.bas").read_text(encoding="ascii") == modules["xlwings_udfs"].source
     assert (SRC_DIR / "perfscore_register.bas").read_text(encoding="ascii") == modules["perfscore_register"].source
+    assert (SRC_DIR / "perfscore_text.bas").read_text(encoding="ascii") == modules["perfscore_text"].source
 
 
 def test_header_is_what_import_udfs_writes():
@@ -65,17 +66,19 @@ def test_every_module_is_ascii_with_short_lines(modules):
 def test_every_module_parses(modules):
     """pyOpenVBA's VBA parser as a syntax smoke test (it rejects a comment after #If/#Const: strip those)."""
     for m in modules.values():
-        src = re.sub(r"^(\s*#(?:If|Const|ElseIf|Else|End If)[^']*)'.*$", r"\1", m.source, flags=re.M)
+        src = re.sub(r"^(\s*#(?:If|Const|ElseIf|Else|End If)[^'\n]*)'.*$", r"\1", m.source, flags=re.M)
         src = re.sub(r"\AVERSION 1\.0 CLASS\nBEGIN\n.*?\nEND\n", "", src, flags=re.S)  # .cls export header
         kind = {"document": "document", "class": "class"}.get(m.kind, "standard")
         parse_module(src, name=m.name, kind=kind)
 
 
 @pytest.fixture(scope="module")
-def errors_vba():
-    src = (SRC_DIR / "perfscore_errors.bas").read_text(encoding="ascii")
+def errors_vba(modules):
+    """perfscore_errors with the modules it calls (perfscore_env.StartupReason, perfscore_text.Msg)."""
     vba = Interpreter()
-    vba.add_module("\n".join(l for l in src.splitlines() if not l.startswith("Attribute VB_")), name="perfscore_errors")
+    for name in ("perfscore_errors", "perfscore_text", "perfscore_env"):
+        src = modules[name].source
+        vba.add_module("\n".join(l for l in src.splitlines() if not l.startswith("Attribute VB_")), name=name)
     return vba
 
 
@@ -85,7 +88,6 @@ def errors_vba():
         ("[#VALUE!] 年度指标值为空", 2015, "年度指标值为空"),
         ("Unexpected Python Error: UdfRefusal: [#N/A] 缺少数据 ", 2042, "缺少数据"),
         ("[#DIV/0!] x", 2007, "x"),
-        ("Could not load xlwings64-0.37.8.dll", 2015, "Could not load xlwings64-0.37.8.dll"),
         ("[#BOGUS] y", 2015, "y"),
     ],
 )
@@ -98,6 +100,21 @@ def test_vba_error_parsing_runs_as_python_does(errors_vba, description, number, 
     assert errors_vba.run("ReasonOf", [description]) == reason
     code, text = parse_refusal_text(description)
     assert xl_err[code] == number and text == reason
+
+
+@pytest.mark.parametrize("description, key", [
+    ("Could not load xlwings64-0.37.8.dll from either of the following folders: \r\nC:\\venv\\Scripts, C:\\venv",
+     "startup_dll"),
+    ("Could not find Interpreter!", "startup_interp"),
+])
+def test_python_that_cannot_start_leaves_a_chinese_reason(errors_vba, description, key):
+    """No silent #VALUE!: the cell is an error (SUM propagates it) and PERFSCORE_REASON says why, in Chinese."""
+    from perfscore_addin.envcheck import MESSAGES
+
+    assert int(errors_vba.run("ErrorNumberOf", [description])) == 2015
+    reason = errors_vba.run("ReasonOf", [description])
+    assert reason.startswith(MESSAGES[key]) and "环境检测" in reason
+    assert description.strip() in reason  # the original text is kept for support
 
 
 def _decode(units: str) -> str:
