@@ -286,6 +286,8 @@ def _positive(a: float, b: float, w: float, p: Profile, notes: list[str], cell: 
                 deducted = p.indicator.over_target_deduct_points
                 raw = w - deducted
     else:
+        if a == 0:  # b < 0 = a: no ratio to score by
+            raise RuleInputError(f"正向指标的年度指标值为 0 而实际完成值为负数（{_fmt(b)}），无法按比例计分；请核对实际完成值", cell=cell)
         ratio = b / a
         raw = ratio * w
     score = _finish(raw, w, p)

@@ -170,3 +170,10 @@ def test_blank_direction_with_the_target_met_exactly_is_full(target, actual, wei
 def test_blank_direction_otherwise_stays_refused(target, actual):
     with pytest.raises(RuleInputError, match="无法判断按正向还是反向计分"):
         assess_indicator(None, None, target, actual, 10, FULL)
+
+
+def test_positive_with_zero_target_and_negative_actual_is_a_refusal_not_a_crash():
+    from perfscore.excel_functions import evaluate
+
+    out = evaluate("SCORE_INDICATOR", ("正向", "≥", 0, -1, 2))
+    assert out.is_error and out.value.code == "#VALUE!" and "年度指标值为 0" in out.reason

@@ -64,7 +64,7 @@ def test_rule_argument_wins_over_workbook_profile():
         ("SCORE_EXEC_RATE", ("#N/A", 1, 10), "#N/A", "全年预算数"),
         ("SCORE_EXEC_RATE", (3000, 1), "#VALUE!", "3 个参数"),
         ("SCORE_INDICATOR", ("正向", "≥", None, 17, 2), "#VALUE!", "年度指标值"),
-        ("GRADE", (101,), "#VALUE!", "总分"),
+        ("GRADE", (121,), "#VALUE!", "总分"),  # above grade.max_total (120)
         ("GRADE", (90, 5.0), "#VALUE!", "规则"),
         ("NO_SUCH", (1,), "#NAME?", "NO_SUCH"),
     ],
