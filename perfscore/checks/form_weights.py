@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from perfscore.checks.findings import NOTE
 from perfscore.checks.form_facts import _Ctx, _g, _group_name, _number
 from perfscore.checks.form_funds import _funds_rows
 from perfscore.forms.model import Sourced
-from perfscore.rules import compare15, normalize_text, round15, sum15
+from perfscore.rules import PerfscoreError, compare15, list_profiles, normalize_text, round15, sum15
 
 
 def _weights(ctx: _Ctx) -> None:
@@ -18,6 +19,7 @@ def _weights(ctx: _Ctx) -> None:
     items = [(n, w, s, i) for n, w, s, i in ctx.scored_items if i is None or not facts[i.row].bonus]
     weights = [_number(w) if i is None else facts[i.row].weight for _, w, _, i in items]
     known = [w for w in weights if w is not None]
+    inconsistent = False  # the form's own weights disagree with each other: a template difference is then an error too
     if known:
         sw = sum15(known)
         printed = _number(form.total_weight)
@@ -26,6 +28,7 @@ def _weights(ctx: _Ctx) -> None:
             shown = "" if printed is None else f"，合计行写为 {_g(printed)}"
             expect = "各项分值之和应为 100" if ctx.differs(sw, 100) else f"合计行应为 {_g(sw)}"
             ctx.add("WEIGHT_SUM", where, f"各指标分值之和为 {_g(sw)}{shown}；{expect}。")
+            inconsistent = True
     # group weights written into names: "部门决策 (15分)"
     for gw in form.group_weights:
         key = "level1" if gw.level == 1 else "level2"
@@ -40,7 +43,8 @@ def _weights(ctx: _Ctx) -> None:
         if ws and ctx.differs(sum15(ws), gw.weight):
             ctx.add("WEIGHT_SUM", gw.cell,
                     f"“{gw.name}”标明 {_g(gw.weight)} 分，其下各指标分值之和为 {_g(sum15(ws))}；应相等。")
-    _template_weights(ctx)
+            inconsistent = True
+    _template_weights(ctx, inconsistent)
 
 
 @lru_cache(maxsize=4096)
@@ -55,7 +59,11 @@ def _match_level1(name: str, keys: tuple[str, ...]) -> str | None:
     return None
 
 
-def _template_weights(ctx: _Ctx) -> None:
+def _template_weights(ctx: _Ctx, inconsistent: bool) -> None:
+    """First-level weights against the profile's template. Provinces and years use other splits (产出 40 /
+    效益 30 / 满意度 20 + 执行率 10 is a correct form elsewhere), so a difference is a 提示 naming the profile
+    (and a profile that matches, if one does). The form's own inconsistencies (Σ ≠ 100 or the printed total,
+    a group ≠ its printed weight) are the errors, reported by _weights; the note then only helps find the group."""
     from perfscore.forms.model import FormKind
 
     form, p = ctx.form, ctx.profile
@@ -83,9 +91,33 @@ def _template_weights(ctx: _Ctx) -> None:
         first_cell.setdefault(key, ind.level1)
     if len(sums) < 2:
         return
-    for key, got in sums.items():
-        want = p.first_level_weights.get(key)
-        if want is not None and ctx.differs(round15(got), want):
-            ctx.add("WEIGHT_SUM", first_cell[key],
-                    f"一级指标“{key}”分值合计 {_g(got)}，模板（方案 {p.name}）规定为 {_g(want)}；"
-                    f"一级指标权重为 " + " / ".join(f"{k} {_g(v)}" for k, v in p.first_level_weights.items()) + "。")
+    template = " / ".join(f"{k} {_g(v)}" for k, v in p.first_level_weights.items())
+    off = [(key, got, p.first_level_weights[key]) for key, got in sums.items()
+           if key in p.first_level_weights and ctx.differs(round15(got), p.first_level_weights[key])]
+    if not off:
+        return
+    if inconsistent:  # the errors are the form's own sums (reported above); the template only helps find the group
+        hint = "本表分值合计另有错误（见其他 WEIGHT_SUM），可对照模板核对这一组的分值"
+    else:
+        other = _matching_profile({k: round15(v) for k, v in sums.items()}, p.name)
+        hint = "本表各项分值自洽，只作提示：" + (
+            f"方案 {other} 的一级权重与本表一致，可用 --profile {other} 检查" if other else
+            "如本表采用其他地区或年度的模板，可忽略此提示，或以 --profile 选用相应方案")
+    for key, got, want in off:
+        ctx.add("WEIGHT_SUM", first_cell[key],
+                f"一级指标“{key}”分值合计 {_g(got)}，与方案 {p.name} 的模板（{template}）中的 {_g(want)} 不同；"
+                f"{hint}。", severity=NOTE)
+
+
+def _matching_profile(sums: dict[str, float], current: str) -> str | None:
+    """The name of a profile whose first-level weights are exactly the form's, if one exists."""
+    try:
+        profiles = list_profiles()
+    except PerfscoreError:
+        return None  # a broken user profile file must not stop the checks; it is reported where it is loaded
+    for q in profiles:
+        weights = q.first_level_weights
+        if q.name != current and weights and set(weights) == set(sums) and all(
+                compare15(weights[k], v) == 0 for k, v in sums.items()):
+            return q.name
+    return None

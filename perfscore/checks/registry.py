@@ -24,7 +24,8 @@ _SPECS = (
     CheckSpec("TOTAL_MISMATCH", ERROR, "合计与明细不符",
               "小计或总分不等于其所属各行得分（或分值）之和，超出方案允许的误差。"),
     CheckSpec("WEIGHT_SUM", ERROR, "分值合计不符",
-              "各指标分值之和不等于100，或不等于所属上级指标的分值，或一级指标分值与模板规定不符。"),
+              "各指标分值之和不等于100或合计行，或不等于所属上级指标的分值；一级指标分值与方案模板不同"
+              "只作提示（其他地区、年度的模板各不相同），注明方案。"),
     CheckSpec("RANGE_OMITS_ROWS", ERROR, "合计公式漏行或重复",
               "总分/小计公式的求和区域漏掉了指标行，或把小计行与其明细行重复计入。", "formulaRange"),
     CheckSpec("SCORE_OVER_WEIGHT", ERROR, "得分越界",
