@@ -1,0 +1,104 @@
+"""False alarms on correct published forms (tests/realforms/data), per check code and per layout.
+
+Usage: python bench/false_alarms.py [--tables ID ...] [--layouts NAME ...]
+
+Writes every table × layout (tests/realforms/layouts.py) into a temporary folder, runs the checker
+(perfscore.checks.files.check_file) and prints:
+  1. 错误/警告 counts per check code and per layout on the correct forms (known published defects apart);
+  2. the rows whose published score differs from the rule (SCORE_DIFFERS_FROM_RULE) with the finding's reason;
+  3. planted errors (wrong total, grade, weight sum, score over weight) found / missed per layout.
+Always exits 0: it measures, the tests in tests/realforms/ judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from perfscore.checks.files import check_file  # noqa: E402
+from perfscore.checks.findings import ERROR, WARNING  # noqa: E402
+from tests.realforms.layouts import PLANTED, layouts_for, load_tables, planted, write_form  # noqa: E402
+
+
+def _table(title: str, header: list[str], rows: list[list[object]]) -> None:
+    print(f"\n## {title}")
+    cells = [header] + [[str(c) for c in r] for r in rows]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(header))]
+    for k, r in enumerate(cells):
+        print("  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths)).rstrip())
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def _width(s: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tables", nargs="*", help="table ids (default: all)")
+    ap.add_argument("--layouts", nargs="*", help="layout names (default: all that apply)")
+    args = ap.parse_args(argv)
+    tables = load_tables()
+    if args.tables:
+        tables = {k: v for k, v in tables.items() if k in args.tables}
+    t0 = time.perf_counter()
+    by_code: dict[str, Counter] = defaultdict(Counter)  # code -> Counter[(severity, "known"|"false")]
+    by_layout: dict[str, Counter] = defaultdict(Counter)
+    rule_rows: dict[tuple[str, str, str], list[str]] = {}
+    found: dict[str, Counter] = defaultdict(Counter)
+    missed: list[str] = []
+    n_forms = 0
+    with tempfile.TemporaryDirectory(prefix="perfscore-false-alarms-") as tmp:
+        for tid, table in tables.items():
+            known = {d.split(":")[0] for d in table["known_defects"]}
+            for lay in layouts_for(table):
+                if args.layouts and lay not in args.layouts:
+                    continue
+                n_forms += 1
+                for f in check_file(write_form(table, lay, Path(tmp) / f"{tid}-{lay}.xlsx")):
+                    if f.severity not in (ERROR, WARNING):
+                        continue
+                    tag = "known" if f.code in known else "false"
+                    by_code[f.code][(f.severity, tag)] += 1
+                    if tag == "false":
+                        by_layout[lay][f.severity] += 1
+                    if f.code == "SCORE_DIFFERS_FROM_RULE":
+                        rule_rows.setdefault((tid, f.cell, f.severity), [f.message, []])[1].append(lay)
+                for kind, code in PLANTED.items():
+                    path = write_form(planted(table, kind), lay, Path(tmp) / f"{tid}-{lay}-{kind}.xlsx")
+                    hit = any(f.code == code and f.severity == ERROR for f in check_file(path))
+                    found[lay]["found" if hit else "missed"] += 1
+                    if not hit:
+                        missed.append(f"{tid} {lay} {kind} ({code})")
+    print(f"# 正确表单的误报 (false alarms on correct published forms): {len(tables)} 张表 (tables), "
+          f"{n_forms} 个表单 (forms = table × layout), {time.perf_counter() - t0:.1f} s")
+    _table("按检查代码 (per check code) — 误报 = 不在 known_defects 中 (false = not a declared published defect)",
+           ["代码 code", "错误 误报", "警告 误报", "错误 已知缺陷 (known)", "警告 已知缺陷"],
+           [[code, c[(ERROR, "false")], c[(WARNING, "false")], c[(ERROR, "known")], c[(WARNING, "known")]]
+            for code, c in sorted(by_code.items())])
+    layouts = sorted({lay for t in tables.values() for lay in layouts_for(t)
+                      if not args.layouts or lay in args.layouts})
+    _table("按版式 (per layout) — 误报 (false alarms)", ["版式 layout", "错误", "警告"],
+           [[lay, by_layout[lay][ERROR], by_layout[lay][WARNING]] for lay in layouts])
+    _table("得分与评分规则不符 (SCORE_DIFFERS_FROM_RULE): 填报得分与规则计算不同的行及原因",
+           ["表 table", "单元格 cell", "级别", "版式数 layouts", "原因 (finding message)"],
+           [[tid, cell, sev, len(lays), msg] for (tid, cell, sev), (msg, lays) in sorted(rule_rows.items())])
+    _table("植入错误 (planted errors): 检出/漏检 per layout", ["版式 layout", "检出 found", "漏检 missed"],
+           [[lay, found[lay]["found"], found[lay]["missed"]] for lay in layouts])
+    if missed:
+        print("\n漏检 (missed):")
+        for m in missed:
+            print(f"  {m}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
