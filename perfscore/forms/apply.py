@@ -182,17 +182,27 @@ class _Planner:
         values = [_LITERALS[a] if isinstance(a, str) else self.value(a) for a in args]
         return f"{name}({','.join(texts)})", evaluate(name, values, self.profile)
 
-    def sum(self, parts: list[Sourced]) -> tuple[str, Outcome]:
+    def sum(self, parts: list[Sourced]) -> tuple[str, Outcome | str]:
+        """SUM over the parts, or the reason it would be wrong: SUM skips numbers stored as text, so a total over
+        them would silently drop those rows (a wrong number, worse than the typed total)."""
+        formula = f"SUM({','.join(_col_ranges([s.ref for s in parts]))})"
         numbers: list[float] = []
+        as_text: list[str] = []
         for s in parts:
             v = self.value(s)
             if isinstance(v, ExcelError):
-                return "", Outcome(v, f"{s.cell} 是错误值 {v.code}")
+                return formula, Outcome(v, f"{s.cell} 是错误值 {v.code}")
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 numbers.append(float(v))  # SUM skips text and blanks, as Excel does
-        return f"SUM({','.join(_col_ranges([s.ref for s in parts]))})", Outcome(sum15(numbers))
+            elif isinstance(v, str) and not is_blank(v) and _is_number_like(v):
+                as_text.append(s.ref)
+        if as_text:
+            shown = "、".join(as_text[:3]) + ("等" if len(as_text) > 3 else "")
+            return formula, (f"{shown} 共 {len(as_text)} 格是以文本形式存储的数字，SUM 会忽略它们、得出偏小的合计；"
+                             f"请先把这些单元格转换为数字")
+        return formula, Outcome(sum15(numbers))
 
-    def decide(self, target: Sourced, what: str, planned: tuple[str, Outcome] | None, note: str = "",
+    def decide(self, target: Sourced, what: str, planned: tuple[str, Outcome | str] | None, note: str = "",
                skip_reason: str = "") -> None:
         if target.cell is None:
             return
@@ -203,6 +213,11 @@ class _Planner:
             return
         formula, outcome = planned
         has_content = target.formula is not None or not target.is_blank
+        if isinstance(outcome, str):  # the formula would compute a wrong value: say why, keep the cell
+            kept = f"；保留原有{'公式' if target.formula else '值'} {target.formula or _show(target.value)}" if has_content else ""
+            self.plans.append(CellPlan(form.sheet, target.ref, what, "跳过", formula, target.value, target.formula,
+                                       outcome + kept))
+            return
         if outcome.is_error:
             kept = f"；保留原有{'公式' if target.formula else '值'} {target.formula or _show(target.value)}" if has_content else ""
             self.plans.append(CellPlan(form.sheet, target.ref, what, "跳过", formula, target.value, target.formula,

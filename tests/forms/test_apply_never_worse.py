@@ -201,3 +201,20 @@ def test_third_party_table_scored_from_its_block_inputs(tmp_path):
     recalced = tmp_path / "recalc.xlsx"
     assert recalc_file(str(out), str(recalced), TaskOptions(run_checks=False)).ok
     assert _numbers(recalced)[form.total.ref] == pytest.approx(total.new_value)
+
+
+def test_total_over_scores_stored_as_text_is_not_written(tmp_path):
+    """SUM skips numbers stored as text: a total formula over them would silently show a smaller number."""
+    src = build_central(tmp_path / "central.xlsx")
+    form = _form(src)
+    texts = {i.score.ref: str(i.score.value) for i in form.indicators[:4]}
+    judged = {c: None for i in form.indicators[:4] for c in (i.target.ref, i.actual.ref)}  # scores stay typed
+    _edit(src, **texts, **judged)
+    plans = {p.ref: p for p in plan_apply(_form(src), overwrite=True)}
+    total = plans[form.total.ref]
+    assert total.action == "跳过" and "以文本形式存储的数字" in total.note and "保留原有值" in total.note
+    out = tmp_path / "applied.xlsx"
+    apply_to_file(src, out, overwrite=True)
+    recalced = tmp_path / "recalc.xlsx"
+    assert recalc_file(str(out), str(recalced), TaskOptions(run_checks=False)).ok
+    assert _numbers(recalced)[form.total.ref] == pytest.approx(form.total.value)
