@@ -176,11 +176,17 @@ class _Planner:
     def value(self, s: Sourced) -> object:
         return self.shown.get(s.ref, s.value) if s.ref else None
 
-    def call(self, name: str, args: list[Sourced | str]) -> tuple[str, Outcome]:
+    def call(self, name: str, args: list[Sourced | str]) -> tuple[str, Outcome | str]:
         """The formula text and its result now; args are cells or the literals of _LITERALS."""
         texts = [a if isinstance(a, str) else a.ref for a in args]
+        formula = f"{name}({','.join(texts)})"
+        unknown = [a.ref for a in args if not isinstance(a, str) and a.ref not in self.shown
+                   and a.formula is not None and a.value is None]
+        if unknown:  # a formula saved without its result: what the call would show cannot be known now
+            return formula, (f"{'、'.join(unknown)} 是没有保存计算结果的公式，无法预先算出得分；"
+                             f"请先用 Excel/WPS 打开并保存，或运行 perfscore recalc，再运行 apply")
         values = [_LITERALS[a] if isinstance(a, str) else self.value(a) for a in args]
-        return f"{name}({','.join(texts)})", evaluate(name, values, self.profile)
+        return formula, evaluate(name, values, self.profile)
 
     def sum(self, parts: list[Sourced]) -> tuple[str, Outcome | str]:
         """SUM over the parts, or the reason it would be wrong: SUM skips numbers stored as text, so a total over

@@ -218,3 +218,12 @@ def test_total_over_scores_stored_as_text_is_not_written(tmp_path):
     recalced = tmp_path / "recalc.xlsx"
     assert recalc_file(str(out), str(recalced), TaskOptions(run_checks=False)).ok
     assert _numbers(recalced)[form.total.ref] == pytest.approx(form.total.value)
+
+
+def test_an_input_formula_saved_without_its_result_is_not_guessed(tmp_path):
+    """openpyxl and some exports save formulas without cached values: the score they lead to is unknown now."""
+    src = build_central(tmp_path / "central.xlsx", scores=False)
+    row = next(i for i in _form(src).indicators if i.nature.text() == "正向")
+    _edit(src, **{row.target.ref: f"={row.target.value!r}" if isinstance(row.target.value, (int, float)) else "=1"})
+    plan = next(p for p in plan_apply(_form(src)) if p.ref == row.score.ref)
+    assert plan.action == "跳过" and "没有保存计算结果的公式" in plan.note and row.target.ref in plan.note
