@@ -95,7 +95,7 @@ def recalc(
     progress = Progress(SpinnerColumn(), TextColumn("[bold]重算[/bold]"), BarColumn(), MofNCompleteColumn(),
                         _RateColumn(), TextColumn("剩余"), TimeRemainingColumn(), console=console, disable=quiet,
                         transient=False)
-    collector = SummaryWriter(summary_path)
+    collector = SummaryWriter(summary_path, profile=profile)
     in_batch = False  # an OSError outside the batch is the summary's (cannot create or complete it)
     try:
         # rows go into the summary as reports arrive (on this process's core, while the workers compute)

@@ -25,16 +25,29 @@ from perfscore.rules import round15
 from perfscore.xlsx.atomic import atomic_output
 from perfscore.xlsx.grid import ExcelError
 
-FORM_COLUMNS = ["文件", "工作表", "表类型", "项目名称", "实施单位", "全年预算数", "全年执行数", "执行率", "申报总分",
+# the order rows are built in; FORM_COLUMNS is the order shown: the unit and project first (what a reader looks
+# for on paper), the file path last
+_FORM_FIELDS = ["文件", "工作表", "表类型", "项目名称", "实施单位", "全年预算数", "全年执行数", "执行率", "申报总分",
                 "重算总分", "差异", "申报等级", "重算等级", "错误数", "警告数", "计算引擎", "失败原因"]
+FORM_COLUMNS = ["实施单位", "项目名称", "表类型", "工作表", "全年预算数", "全年执行数", "执行率", "申报总分", "重算总分",
+                "差异", "申报等级", "重算等级", "错误数", "警告数", "计算引擎", "失败原因", "文件"]
 FILE_COLUMNS = ["文件", "输出文件", "状态", "计算引擎", "公式数", "改写单元格数", "评分函数调用数", "表单数", "错误数",
                 "警告数", "耗时(ms)", "失败原因"]
 FINDING_COLUMNS = ["文件", "工作表", "单元格", "代码", "严重程度", "说明"]
+# wrapped text columns and their widths: rows are sized for them as they are written (a generated file's rows do
+# not grow by themselves, so wrapped text would be cut on paper)
+FORM_WRAP = {"实施单位": 20, "项目名称": 22, "失败原因": 28, "文件": 28}
+FILE_WRAP = {"文件": 32, "输出文件": 32, "失败原因": 40}
+FINDING_WRAP = {"文件": 32, "说明": 70}
+LINE_HEIGHT = 13.5
 FORMS_SHEET, FILES_SHEET, FINDINGS_SHEET, CHARTS_SHEET = "表单汇总", "文件", "问题清单", "图表"
+CHART_DATA_SHEET = "_图表数据"  # the charts' helper numbers, on a hidden sheet of their own
+TITLE = "预算绩效自评重算汇总"
 GRADES = ("优", "良", "中", "差")
 MAX_FINDING_ROWS = 1_000_000  # per findings sheet (Excel holds 1 048 576 rows); more continue on 问题清单(2), ...
 WRITER_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-_DECLARED_GRADE, _RECOMPUTED_GRADE = FORM_COLUMNS.index("申报等级"), FORM_COLUMNS.index("重算等级")
+_DECLARED_GRADE, _RECOMPUTED_GRADE = _FORM_FIELDS.index("申报等级"), _FORM_FIELDS.index("重算等级")
+_SHOWN = [_FORM_FIELDS.index(c) for c in FORM_COLUMNS]
 
 
 def _cell(value: object) -> object:
@@ -55,16 +68,27 @@ def _number(value: object) -> float | None:
 class _TableSheet:
     """One worksheet filled row by row: header first, blanks left empty (as pandas wrote missing values)."""
 
-    def __init__(self, book, name: str, columns: list[str], header_format=None) -> None:
+    def __init__(self, book, name: str, columns: list[str], header_format=None, wrap: dict[str, int] | None = None) -> None:
         self.ws = book.add_worksheet(name)
         self.columns = columns
         self.rows = 0
+        self._wrap = {columns.index(c): w for c, w in (wrap or {}).items()}
         for j, h in enumerate(columns):
             self.ws.write_string(0, j, h, header_format)
         self.ws.freeze_panes(1, 0)
 
+    def _size_row(self, values: list[object]) -> None:
+        lines = 1
+        for j, width in self._wrap.items():
+            if j < len(values) and values[j] not in (None, ""):
+                units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(values[j]))
+                lines = max(lines, -(-units // max(width - 1, 1)))
+        if lines > 1:
+            self.ws.set_row(self.rows, LINE_HEIGHT * min(lines, 12) + 3)
+
     def append(self, values: list[object]) -> None:
         self.rows += 1
+        self._size_row(values)
         n, ws = self.rows, self.ws
         for j, v in enumerate(values):
             if v is None or v == "":
@@ -79,6 +103,7 @@ class _TableSheet:
     def append_text(self, values: list[object]) -> None:
         """User text that must stay text whatever it looks like (findings name cells and quote what people typed)."""
         self.rows += 1
+        self._size_row(values)
         for j, v in enumerate(values):
             self.ws.write_string(self.rows, j, str(v))
 
@@ -97,8 +122,14 @@ class SummaryWriter:
     On a normal exit the workbook is completed and renamed over `path`; on an exception (Ctrl-C, a lost
     cluster) the temporary file is removed and `path` is left as it was."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, profile: str | None = None, date: str | None = None) -> None:
+        """profile: the --profile of the batch (printed in the page header; a workbook's own PERFSCORE_PROFILE
+        still wins for its rows); date: the date printed (default today)."""
+        import datetime as _dt
+
         self.path = Path(path)
+        self.profile = profile
+        self.date = date or _dt.date.today().isoformat()
         self.status: Counter = Counter()
         self.grades = {"申报": Counter(), "重算": Counter()}
         self.findings = 0
@@ -115,9 +146,11 @@ class SummaryWriter:
             self._book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "tmpdir": self._rowdir,
                                                         **WRITER_OPTIONS})
             self._bold = self._book.add_format({"bold": True})
-            self._forms = _TableSheet(self._book, FORMS_SHEET, FORM_COLUMNS)
-            self._files = _TableSheet(self._book, FILES_SHEET, FILE_COLUMNS)
-            self._finding_sheets = [_TableSheet(self._book, FINDINGS_SHEET, FINDING_COLUMNS, self._bold)]
+            self._head = self._book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                                "align": "center", "valign": "vcenter"})
+            self._forms = _TableSheet(self._book, FORMS_SHEET, FORM_COLUMNS, self._head, FORM_WRAP)
+            self._files = _TableSheet(self._book, FILES_SHEET, FILE_COLUMNS, self._head, FILE_WRAP)
+            self._finding_sheets = [_TableSheet(self._book, FINDINGS_SHEET, FINDING_COLUMNS, self._head, FINDING_WRAP)]
         except BaseException as exc:
             self._abort(exc)
             raise
@@ -142,7 +175,10 @@ class SummaryWriter:
 
     # -- rows ------------------------------------------------------------------------------------
     def _form_row(self, row: list[object]) -> None:
-        self._forms.append(row)
+        if not row[_FORM_FIELDS.index("项目名称")] and not row[_FORM_FIELDS.index("实施单位")]:
+            row = list(row)  # no unit or project to show: the file's name, so the printed row says which file
+            row[_FORM_FIELDS.index("项目名称")] = Path(str(row[0])).name
+        self._forms.append([row[i] for i in _SHOWN])
         self.forms += 1
         self.grades["申报"][row[_DECLARED_GRADE]] += 1
         self.grades["重算"][row[_RECOMPUTED_GRADE]] += 1
@@ -175,7 +211,7 @@ class SummaryWriter:
         if sheet.rows == MAX_FINDING_ROWS:
             sheet.filter()
             name = f"{FINDINGS_SHEET}({len(self._finding_sheets) + 1})"
-            sheet = _TableSheet(self._book, name, FINDING_COLUMNS, self._bold)
+            sheet = _TableSheet(self._book, name, FINDING_COLUMNS, self._head, FINDING_WRAP)
             self._finding_sheets.append(sheet)
         sheet.append_text(values)
         self.findings += 1
@@ -189,59 +225,99 @@ class SummaryWriter:
         except XlsxWriterException as exc:  # FileCreateError and friends: the CLI reports OSError
             raise OSError(f"无法写出汇总表：{exc}") from exc
 
+    def _page_setup(self, ws, what: str) -> None:
+        """Printing: landscape A4, one page wide, the header row on every page, title/date/profile above."""
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.set_margins(left=0.4, right=0.4, top=0.8, bottom=0.6)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.hide_gridlines(0)  # gridlines shown on screen, not printed
+        profile = self.profile or "central（工作簿自带 PERFSCORE_PROFILE 时以工作簿为准）"
+        ws.set_header(f'&L&"黑体,Bold"&14{TITLE}：{what}&R&9生成日期 {self.date}　评分口径 {profile}')
+        ws.set_footer("&C第 &P 页，共 &N 页")
+
     def _format(self) -> None:
         book, sheet, fs, n = self._book, self._forms.ws, self._files.ws, self._forms.rows
         pct = book.add_format({"num_format": "0.00%"})
         num = book.add_format({"num_format": "0.00"})
-        sheet.set_column(0, 0, 40)
-        sheet.set_column(1, 4, 18)
-        sheet.set_column(5, 6, 12, num)
-        sheet.set_column(7, 7, 10, pct)
-        sheet.set_column(8, 10, 10, num)
-        sheet.set_column(11, 14, 8)
-        sheet.set_column(15, 15, 16)
-        sheet.set_column(16, 16, 60)
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        col = {name: i for i, name in enumerate(FORM_COLUMNS)}
+        sheet.set_row(0, 30)
+        for name, width in FORM_WRAP.items():
+            sheet.set_column(col[name], col[name], width, wrap)
+        sheet.set_column(col["表类型"], col["工作表"], 12)
+        sheet.set_column(col["全年预算数"], col["全年执行数"], 11, num)
+        sheet.set_column(col["执行率"], col["执行率"], 9, pct)
+        sheet.set_column(col["申报总分"], col["差异"], 8, num)
+        sheet.set_column(col["申报等级"], col["警告数"], 6)
+        sheet.set_column(col["计算引擎"], col["计算引擎"], 10)
+        self._page_setup(sheet, "表单")
         self._forms.filter()
         if n:
             red = book.add_format({"bg_color": "#FFC7CE"})
-            sheet.conditional_format(1, 10, n, 10, {"type": "cell", "criteria": "!=", "value": 0, "format": red})
-        fs.set_column(0, 1, 40)
-        fs.set_column(11, 11, 60)
+            sheet.conditional_format(1, col["差异"], n, col["差异"],
+                                     {"type": "cell", "criteria": "!=", "value": 0, "format": red})
+        fs.set_row(0, 30)
+        fs.set_column(2, 10, 8)
+        for name, width in FILE_WRAP.items():
+            fs.set_column(FILE_COLUMNS.index(name), FILE_COLUMNS.index(name), width, wrap)
+        self._page_setup(fs, "文件")
         self._files.filter()
         for ws in self._finding_sheets:
-            ws.ws.set_column(0, 0, 40)
-            ws.ws.set_column(5, 5, 80)
+            ws.ws.set_column(1, 4, 10)
+            for name, width in FINDING_WRAP.items():
+                ws.ws.set_column(FINDING_COLUMNS.index(name), FINDING_COLUMNS.index(name), width, wrap)
+            self._page_setup(ws.ws, "问题清单")
             ws.filter()
 
     def _charts(self, book, n: int) -> None:
         ws = book.add_worksheet(CHARTS_SHEET)
-        bold = book.add_format({"bold": True})
-        ws.write_row(0, 0, ["评价等级", "申报份数", "重算份数"], bold)
+        data = book.add_worksheet(CHART_DATA_SHEET)
+        data.hide()
         declared, recomputed = self.grades["申报"], self.grades["重算"]
+        data.write_row(0, 0, ["评价等级", "申报份数", "重算份数"])
         for i, g in enumerate(GRADES, start=1):
-            ws.write_string(i, 0, g)
-            ws.write_number(i, 1, declared.get(g, 0))
-            ws.write_number(i, 2, recomputed.get(g, 0))
-        ws.write_row(6, 0, ["文件总数", "成功", "失败", "问题条数"], bold)
-        ws.write_row(7, 0, [self.status["ok"] + self.status["failed"], self.status["ok"], self.status["failed"],
-                            self.findings])
+            data.write_string(i, 0, g)
+            data.write_number(i, 1, declared.get(g, 0))
+            data.write_number(i, 2, recomputed.get(g, 0))
+        data.write_string(9, 0, "一致线")
+        data.write_number(10, 0, 0)
+        data.write_number(11, 0, 100)
+        # the visible sheet: a title, the counts, both charts side by side on one landscape page
+        title = book.add_format({"bold": True, "font_size": 16, "font_name": "黑体"})
+        total = self.status["ok"] + self.status["failed"]
+        ws.write_string(0, 0, TITLE, title)
+        ws.write_string(1, 0, f"生成日期 {self.date}　评分口径 {self.profile or 'central（工作簿自带的口径优先）'}")
+        ws.write_row(2, 0, ["文件总数", "成功", "失败", "问题条数"], self._head)
+        ws.write_row(3, 0, [total, self.status["ok"], self.status["failed"], self.findings])
+        ws.set_column(0, 3, 12)
         bar = book.add_chart({"type": "column"})
         for col, name in ((1, "申报"), (2, "重算")):
-            bar.add_series({"name": name, "categories": [CHARTS_SHEET, 1, 0, 4, 0], "values": [CHARTS_SHEET, 1, col, 4, col]})
+            bar.add_series({"name": name, "categories": [CHART_DATA_SHEET, 1, 0, 4, 0],
+                            "values": [CHART_DATA_SHEET, 1, col, 4, col]})
         bar.set_title({"name": "评价等级分布"})
         bar.set_x_axis({"name": "评价等级"})
         bar.set_y_axis({"name": "份数"})
-        ws.insert_chart("F2", bar)
+        bar.set_size({"width": 480, "height": 320})
+        ws.insert_chart(5, 0, bar)
         if n:
+            scored = FORM_COLUMNS.index("申报总分"), FORM_COLUMNS.index("重算总分")
             scatter = book.add_chart({"type": "scatter"})
-            scatter.add_series({"name": "表单", "categories": [FORMS_SHEET, 1, 8, n, 8], "values": [FORMS_SHEET, 1, 9, n, 9],
+            scatter.add_series({"name": "表单", "categories": [FORMS_SHEET, 1, scored[0], n, scored[0]],
+                                "values": [FORMS_SHEET, 1, scored[1], n, scored[1]],
                                 "marker": {"type": "circle", "size": 4}})
-            scatter.add_series({"name": "一致线", "categories": [CHARTS_SHEET, 10, 0, 11, 0], "values": [CHARTS_SHEET, 10, 0, 11, 0],
+            scatter.add_series({"name": "一致线", "categories": [CHART_DATA_SHEET, 10, 0, 11, 0],
+                                "values": [CHART_DATA_SHEET, 10, 0, 11, 0],
                                 "marker": {"type": "none"}, "line": {"color": "#999999", "dash_type": "dash"}})
-            ws.write_string(9, 0, "一致线")
-            ws.write_number(10, 0, 0)
-            ws.write_number(11, 0, 100)
             scatter.set_title({"name": "申报总分与重算总分"})
             scatter.set_x_axis({"name": "申报总分", "min": 0, "max": 100})
             scatter.set_y_axis({"name": "重算总分", "min": 0, "max": 100})
-            ws.insert_chart("F20", scatter)
+            scatter.set_size({"width": 480, "height": 320})
+            ws.insert_chart(5, 7, scatter)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.print_area(0, 0, 22, 15)
+        ws.fit_to_pages(1, 1)  # both charts on one page, never cut
+        ws.set_footer("&C第 &P 页，共 &N 页")

@@ -48,10 +48,11 @@ def test_summary_rows_and_text_safety(tmp_path):
     assert result.exit_code == 0, result.output
     assert "完成" in result.output
     wb = load_workbook(summary)
-    assert wb.sheetnames == ["表单汇总", "文件", "问题清单", "图表"]
+    assert wb.sheetnames == ["表单汇总", "文件", "问题清单", "图表", "_图表数据"]
+    assert wb["_图表数据"].sheet_state == "hidden"
     ws = wb["表单汇总"]
     header = [c.value for c in ws[1]]
-    assert header[:5] == ["文件", "工作表", "表类型", "项目名称", "实施单位"]
+    assert header[:4] == ["实施单位", "项目名称", "表类型", "工作表"] and header[-1] == "文件"
     rows = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2)]
     assert len(rows) == len(forms) + 1  # one row per form + the .xls row
     text_cols = [header.index("项目名称") + 1, header.index("实施单位") + 1]

@@ -52,11 +52,11 @@ def test_findings_beyond_one_sheet_continue_on_the_next(tmp_path, monkeypatch):
         for i in range(3):
             c.add(_report(i, findings=3))  # 9 findings: 4 + 4 + 1
     wb = load_workbook(tmp_path / "s.xlsx")
-    assert wb.sheetnames == ["表单汇总", "文件", "问题清单", "问题清单(2)", "问题清单(3)", "图表"]
+    assert wb.sheetnames == ["表单汇总", "文件", "问题清单", "问题清单(2)", "问题清单(3)", "图表", "_图表数据"]
     rows = [r for name in ("问题清单", "问题清单(2)", "问题清单(3)") for r in wb[name].iter_rows(min_row=2, values_only=True)]
     assert len(rows) == 9 and len({(r[0], r[2]) for r in rows}) == 9  # every finding, none twice
     assert [c.value for c in wb["问题清单(2)"][1]] == summary_mod.FINDING_COLUMNS
-    assert wb["图表"]["D8"].value == 9  # 问题条数
+    assert wb["图表"]["D3"].value == "问题条数" and wb["图表"]["D4"].value == 9
 
 
 def test_summary_rows_text_and_charts(tmp_path):
@@ -70,13 +70,16 @@ def test_summary_rows_text_and_charts(tmp_path):
     ws = wb["表单汇总"]
     header = [x.value for x in ws[1]]
     rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
-    assert rows[0]["项目名称"] == "=项目0" and ws["D2"].data_type == "s" and ws["E2"].value == "+某单位"
+    assert rows[0]["项目名称"] == "=项目0" and ws["B2"].data_type == "s" and ws["A2"].value == "+某单位"
     assert rows[1]["差异"] == 1.0 and rows[0]["重算等级"] == "良" and rows[1]["错误数"] == 3
     assert rows[5]["失败原因"].endswith("请另存为 .xlsx") and rows[5]["全年预算数"] is None
+    data = wb["_图表数据"]
+    assert data.sheet_state == "hidden"  # the charts' helper numbers are not on the printed sheet
+    assert [data.cell(r, 2).value for r in range(2, 6)] == [5, 0, 0, 0]  # declared: all 优 (+ the failed row: "")
+    assert [data.cell(r, 3).value for r in range(2, 6)] == [3, 2, 0, 0]
     charts = wb["图表"]
-    assert [charts.cell(r, 2).value for r in range(2, 6)] == [5, 0, 0, 0]  # declared: all 优 (+ the failed row: "")
-    assert [charts.cell(r, 3).value for r in range(2, 6)] == [3, 2, 0, 0]
     assert len(charts._charts) == 2
+    assert rows[5]["项目名称"] == "旧.xls"  # a row without unit or project names its file
 
 
 def _leftovers(tmp_path, rowdirs_before):
