@@ -3,9 +3,11 @@ execution-rate score (SCORE_OVER_WEIGHT, SCORE_DIFFERS_FROM_RULE) and FUNDS_ROWS
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from perfscore.checks.findings import WARNING
 from perfscore.checks.form_facts import _NO_REASON, _cell_ctx, _Ctx, _empty, _filled, _g, _number, _pct
-from perfscore.forms.model import Form, FundsRow
+from perfscore.forms.model import Form, FormKind, FundsRow, Sourced
 from perfscore.rules import NotApplicable, RuleInputError, assess_exec_rate, compare15, normalize_text, sum15
 
 
@@ -15,17 +17,37 @@ def _rate_matches(printed: float, rate: float) -> bool:
     return any(abs(printed - round(rate * 100, k) / 100) <= 1e-9 for k in range(0, 5))
 
 
+class _Base(NamedTuple):
+    """What a funds row's execution rate divides by, and how the messages name the two amounts."""
+
+    cell: Sourced  # the divisor's cell
+    base: str  # its name: 全年预算数 | 到位资金
+    spent: str  # the dividend's name: 全年执行数 | 实际支出
+    base_short: str
+    spent_short: str
+
+
+def _exec_base(form: Form, fr: FundsRow, p) -> _Base:
+    """A third-party 评分表 computes 预算执行率 = 实际支出/到位资金 when the block gives 到位资金 (资金到位率 =
+    到位资金/预算资金 is scored apart); every other form divides by the budget the profile names."""
+    if form.kind == FormKind.THIRD_PARTY and _number(fr.arrived) is not None:
+        return _Base(fr.arrived, "到位资金", "实际支出", "到位资金", "实际支出")
+    budget_s = fr.initial_budget if p.exec_rate.base == "initial" else fr.budget
+    return _Base(budget_s, "全年预算数", "全年执行数", "预算数", "执行数")
+
+
 def _funds(ctx: _Ctx) -> None:
     p = ctx.profile
     form = ctx.form
     for fr in form.funds:
-        budget_s = fr.initial_budget if p.exec_rate.base == "initial" else fr.budget
-        a, b = _number(budget_s), _number(fr.spent)
+        base = _exec_base(form, fr, p)
+        a, b = _number(base.cell), _number(fr.spent)
         if a is None or b is None:
             continue
         if a > 0 and compare15(b, a) > 0:
             ctx.add("EXEC_RATE_MISMATCH", fr.spent,
-                    f"{fr.label}：全年执行数 {_g(b)} 超过全年预算数 {_g(a)}（执行率 {_pct(b / a)}）；执行数不应大于预算数，请核实。",
+                    f"{fr.label}：{base.spent} {_g(b)} 超过{base.base} {_g(a)}（执行率 {_pct(b / a)}）；"
+                    f"{base.spent_short}不应大于{base.base_short}，请核实。",
                     severity=WARNING)
         printed = _number(fr.exec_rate)
         if printed is not None and a > 0:
@@ -33,7 +55,7 @@ def _funds(ctx: _Ctx) -> None:
             shown = printed / 100 if printed > 1.5 and rate <= 1.5 else printed
             if not _rate_matches(shown, rate):
                 ctx.add("EXEC_RATE_MISMATCH", fr.exec_rate,
-                        f"{fr.label}：执行率填为 {_pct(shown)}，但全年执行数/全年预算数 = {_g(b)}/{_g(a)} = {_pct(rate)}；"
+                        f"{fr.label}：执行率填为 {_pct(shown)}，但{base.spent}/{base.base} = {_g(b)}/{_g(a)} = {_pct(rate)}；"
                         f"执行率应为 {_pct(rate)}。")
     total = form.exec_funds_row
     if total is None:
@@ -43,7 +65,8 @@ def _funds(ctx: _Ctx) -> None:
 
 def _exec_score(ctx: _Ctx, fr: FundsRow) -> None:
     p = ctx.profile
-    budget_s = fr.initial_budget if p.exec_rate.base == "initial" else fr.budget
+    base = _exec_base(ctx.form, fr, p)
+    budget_s = base.cell
     a, b, w, s = _number(budget_s), _number(fr.spent), _number(fr.weight), _number(fr.score)
     if a is None or b is None or a <= 0:
         return
@@ -70,7 +93,8 @@ def _exec_score(ctx: _Ctx, fr: FundsRow) -> None:
         direction = "多打" if s > assessed.score else "少打"
         ctx.add("SCORE_DIFFERS_FROM_RULE", fr.score,
                 f"预算执行率填报得分 {_g(s)}，按评分规则应为 {_g(assessed.score)}（{direction} {_g(abs(s - assessed.score))} 分）："
-                f"{assessed.rule_text}（规则 exec_rate，方案 {p.name}）。")
+                f"{assessed.rule_text}（规则 exec_rate，方案 {p.name}"
+                + ("" if base.base == "全年预算数" else f"；执行率 = {base.spent}/{base.base}") + "）。")
 
 
 def _exec_reason_given(form: Form) -> bool:
@@ -85,8 +109,10 @@ def _exec_reason_given(form: Form) -> bool:
 def _funds_rows(ctx: _Ctx) -> None:
     form = ctx.form
     total = form.exec_funds_row
+    if total is None or total.label != "年度资金总额":
+        return  # a block of parts only: the row scored for the rate is one of the parts, no printed sum to compare
     parts = [fr for fr in form.funds if fr.label != "年度资金总额"]
-    if total is None or not parts:
+    if not parts:
         return
     for attr, what in (("initial_budget", "年初预算数"), ("budget", "全年预算数"), ("spent", "全年执行数")):
         vals = [_number(getattr(fr, attr)) for fr in parts]
