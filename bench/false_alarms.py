@@ -6,7 +6,9 @@ Writes every table × layout (tests/realforms/layouts.py) into a temporary folde
 (perfscore.checks.files.check_file) and prints:
   1. 错误/警告 counts per check code and per layout on the correct forms (known published defects apart);
   2. the rows whose published score differs from the rule (SCORE_DIFFERS_FROM_RULE) with the finding's reason;
-  3. planted errors (wrong total, grade, weight sum, score over weight) found / missed per layout.
+  3. planted errors (wrong total, grade, weight sum, score over weight) found / missed per layout;
+  4. apply (+ --overwrite) then recalc: cells that held a number and now show an error value, and forms whose
+     recomputed total is not a number or moved from the published one.
 Always exits 0: it measures, the tests in tests/realforms/ judge.
 """
 
@@ -24,6 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 from perfscore.checks.files import check_file  # noqa: E402
 from perfscore.checks.findings import ERROR, WARNING  # noqa: E402
+from perfscore.forms import read_forms  # noqa: E402
+from perfscore.forms.apply import apply_to_file  # noqa: E402
+from perfscore.recalc.task import recalc_file  # noqa: E402
+from perfscore.xlsx import read_grid  # noqa: E402
+from perfscore.xlsx.grid import ExcelError  # noqa: E402
 from tests.realforms.layouts import PLANTED, layouts_for, load_tables, planted, write_form  # noqa: E402
 
 
@@ -41,6 +48,40 @@ def _width(s: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
 
+def _is_number(v) -> bool:
+    if isinstance(v, bool) or v is None:
+        return False
+    if isinstance(v, (int, float)):
+        return True
+    try:
+        float(str(v).strip())
+        return True
+    except ValueError:
+        return False
+
+
+def apply_recalc(src: Path, overwrite: bool) -> tuple[list[str], object, object]:
+    """(error cells that had a number, total before, total after) of apply + recalc on one form."""
+    tag = "ow" if overwrite else "keep"
+    applied = src.with_name(f"{src.stem}-{tag}-applied.xlsx")
+    out = src.with_name(f"{src.stem}-{tag}-recalc.xlsx")
+    apply_to_file(src, applied, overwrite=overwrite)
+    report = recalc_file(str(applied), str(out))
+    if not report.ok:
+        return [f"recalc failed: {report.reason}"], None, None
+    before, after = read_grid(src), read_grid(out)
+    bad = []
+    for s0, s1 in zip(before.sheets, after.sheets):
+        for key, cell in s0.cells.items():
+            new = s1.cells.get(key)
+            if _is_number(cell.value) and new is not None and isinstance(new.value, ExcelError):
+                bad.append(f"r{key[0]}c{key[1]} {cell.value!r} → {new.formula} = {new.value.code}")
+    f0, f1 = read_forms(before).forms, read_forms(after).forms
+    t0 = f0[0].total.value if f0 and f0[0].total else None
+    t1 = f1[0].total.value if f1 and f1[0].total else None
+    return bad, t0, t1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tables", nargs="*", help="table ids (default: all)")
@@ -52,9 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     by_code: dict[str, Counter] = defaultdict(Counter)  # code -> Counter[(severity, "known"|"false")]
     by_layout: dict[str, Counter] = defaultdict(Counter)
-    rule_rows: dict[tuple[str, str, str], list[str]] = {}
+    rule_rows: dict[tuple[str, str, str], list] = {}  # (table, severity, message) -> [cells, layouts]
     found: dict[str, Counter] = defaultdict(Counter)
     missed: list[str] = []
+    applied: dict[tuple[str, str], Counter] = defaultdict(Counter)  # (layout, mode) -> counts
+    apply_notes: list[str] = []
     n_forms = 0
     with tempfile.TemporaryDirectory(prefix="perfscore-false-alarms-") as tmp:
         for tid, table in tables.items():
@@ -63,7 +106,20 @@ def main(argv: list[str] | None = None) -> int:
                 if args.layouts and lay not in args.layouts:
                     continue
                 n_forms += 1
-                for f in check_file(write_form(table, lay, Path(tmp) / f"{tid}-{lay}.xlsx")):
+                clean = write_form(table, lay, Path(tmp) / f"{tid}-{lay}.xlsx")
+                for mode in ("keep", "overwrite"):
+                    bad, t0, t1 = apply_recalc(clean, mode == "overwrite")
+                    c = applied[(lay, mode)]
+                    c["forms"] += 1
+                    c["error_cells"] += len(bad)
+                    if not _is_number(t1):
+                        c["total_not_number"] += 1
+                        apply_notes.append(f"{tid} {lay} {mode}: 总分 {t0!r} → {t1!r}")
+                    elif _is_number(t0) and abs(float(t1) - float(t0)) > 0.005:
+                        c["total_moved"] += 1
+                        apply_notes.append(f"{tid} {lay} {mode}: 总分 {t0!r} → {t1!r}")
+                    apply_notes += [f"{tid} {lay} {mode}: {b}" for b in bad]
+                for f in check_file(clean):
                     if f.severity not in (ERROR, WARNING):
                         continue
                     tag = "known" if f.code in known else "false"
@@ -71,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
                     if tag == "false":
                         by_layout[lay][f.severity] += 1
                     if f.code == "SCORE_DIFFERS_FROM_RULE":
-                        rule_rows.setdefault((tid, f.cell, f.severity), [f.message, []])[1].append(lay)
+                        entry = rule_rows.setdefault((tid, f.severity, f.message), [set(), []])
+                        entry[0].add(f.cell)
+                        entry[1].append(lay)
                 for kind, code in PLANTED.items():
                     path = write_form(planted(table, kind), lay, Path(tmp) / f"{tid}-{lay}-{kind}.xlsx")
                     hit = any(f.code == code and f.severity == ERROR for f in check_file(path))
@@ -89,14 +147,23 @@ def main(argv: list[str] | None = None) -> int:
     _table("按版式 (per layout) — 误报 (false alarms)", ["版式 layout", "错误", "警告"],
            [[lay, by_layout[lay][ERROR], by_layout[lay][WARNING]] for lay in layouts])
     _table("得分与评分规则不符 (SCORE_DIFFERS_FROM_RULE): 填报得分与规则计算不同的行及原因",
-           ["表 table", "单元格 cell", "级别", "版式数 layouts", "原因 (finding message)"],
-           [[tid, cell, sev, len(lays), msg] for (tid, cell, sev), (msg, lays) in sorted(rule_rows.items())])
+           ["表 table", "单元格 cells", "级别", "版式数 layouts", "原因 (finding message)"],
+           [[tid, ",".join(sorted(cells)), sev, len(lays), msg]
+            for (tid, sev, msg), (cells, lays) in sorted(rule_rows.items())])
     _table("植入错误 (planted errors): 检出/漏检 per layout", ["版式 layout", "检出 found", "漏检 missed"],
            [[lay, found[lay]["found"], found[lay]["missed"]] for lay in layouts])
     if missed:
         print("\n漏检 (missed):")
         for m in missed:
             print(f"  {m}")
+    _table("apply + recalc: 原为数字、现为错误值的单元格 (error cells that had a number); 总分 (total)",
+           ["版式 layout", "模式 mode", "表单 forms", "错误值单元格", "总分非数字", "总分变化 (moved)"],
+           [[lay, mode, c["forms"], c["error_cells"], c["total_not_number"], c["total_moved"]]
+            for (lay, mode), c in sorted(applied.items())])
+    if apply_notes:
+        print("\n明细 (details):")
+        for note in apply_notes:
+            print(f"  {note}")
     return 0
 
 

@@ -32,18 +32,10 @@ XFAIL: dict[tuple[str, str, str], str] = {
         "same defect as above: not reported under EXEC_RATE_MISMATCH",
     ("p-putuo-2022-tiyu-jiesuan", "*", "apply:overwrite:errors"):
         "apply --overwrite writes SCORE_INDICATOR(\"\",\"\",\"=100%\",\"100%\",10) for targets printed \"=100%\" "
-        "(3 rows) and \">=90%\" → #VALUE! where the form had 10/20/30; apply must only write formulas it can "
-        "compute (issue 14), or the rules must read \"=100%\"/\">=90%\" as 等于/不低于",
+        "(3 rows; 指标性质/方向 blank) → #VALUE! where the form had 10/20/30; apply must only write formulas it can "
+        "compute (issue 14), or the rules must read a target \"=100%\" as 等于 100% (\">=90%\" already works)",
     ("p-putuo-2022-tiyu-jiesuan", "*", "apply:overwrite:total"): "the #VALUE! rows above make the total #VALUE!",
 }
-# apply --overwrite on a form whose scores are numbers stored as text: the total formula is =SUM(range), which
-# skips text, so the recomputed total silently drops (98.5 → 0) — no error value, a wrong number.
-for _tid in ("d-nanjing-2024-shujuju", "p-jishan-2020-jiandang-jiaofei", "p-tianchang-2022-shuihan-fangyu",
-             "p-zhongjiang-2022-shuibiaochi", "t-jiading-2018-baoli-jigou-kaohe"):
-    XFAIL[(_tid, "text_numbers", "apply:overwrite:total")] = (
-        "apply writes the total as =SUM(range) over 得分 cells stored as text; SUM skips text, so the recomputed "
-        "total is only the formula rows (e.g. 94 → 0); the total formula must count text numbers or apply must "
-        "not write it")
 
 
 def _xfail(tid: str, layout: str, what: str) -> str | None:
