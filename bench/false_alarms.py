@@ -108,16 +108,16 @@ def main(argv: list[str] | None = None) -> int:
                 n_forms += 1
                 clean = write_form(table, lay, Path(tmp) / f"{tid}-{lay}.xlsx")
                 for mode in ("keep", "overwrite"):
-                    bad, t0, t1 = apply_recalc(clean, mode == "overwrite")
+                    bad, before, after = apply_recalc(clean, mode == "overwrite")
                     c = applied[(lay, mode)]
                     c["forms"] += 1
                     c["error_cells"] += len(bad)
-                    if not _is_number(t1):
+                    if not _is_number(after):
                         c["total_not_number"] += 1
-                        apply_notes.append(f"{tid} {lay} {mode}: 总分 {t0!r} → {t1!r}")
-                    elif _is_number(t0) and abs(float(t1) - float(t0)) > 0.005:
+                        apply_notes.append(f"{tid} {lay} {mode}: 总分 {before!r} → {after!r}")
+                    elif _is_number(before) and abs(float(after) - float(before)) > 0.005:
                         c["total_moved"] += 1
-                        apply_notes.append(f"{tid} {lay} {mode}: 总分 {t0!r} → {t1!r}")
+                        apply_notes.append(f"{tid} {lay} {mode}: 总分 {before!r} → {after!r}")
                     apply_notes += [f"{tid} {lay} {mode}: {b}" for b in bad]
                 for f in check_file(clean):
                     if f.severity not in (ERROR, WARNING):

@@ -30,11 +30,6 @@ XFAIL: dict[tuple[str, str, str], str] = {
         "must change (checker: report a funds-row score off the rule as EXEC_RATE_MISMATCH, or the data)",
     ("p-jishan-2020-jiandang-jiaofei", "*", "known:EXEC_RATE_MISMATCH"):
         "same defect as above: not reported under EXEC_RATE_MISMATCH",
-    ("p-putuo-2022-tiyu-jiesuan", "*", "apply:overwrite:errors"):
-        "apply --overwrite writes SCORE_INDICATOR(\"\",\"\",\"=100%\",\"100%\",10) for targets printed \"=100%\" "
-        "(3 rows; 指标性质/方向 blank) → #VALUE! where the form had 10/20/30; apply must only write formulas it can "
-        "compute (issue 14), or the rules must read a target \"=100%\" as 等于 100% (\">=90%\" already works)",
-    ("p-putuo-2022-tiyu-jiesuan", "*", "apply:overwrite:total"): "the #VALUE! rows above make the total #VALUE!",
 }
 
 
