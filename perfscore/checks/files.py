@@ -43,8 +43,10 @@ def check_file(
     recomputed: Mapping[tuple[str, str], object] | None = None,
     display: str | None = None,
     recalc: bool = False,
+    show_all: bool = False,
 ) -> list[Finding]:
-    """Findings for one file. recalc=True recomputes every formula (headless engine) for STALE_VALUE.
+    """Findings for one file. recalc=True recomputes every formula (headless engine) for STALE_VALUE;
+    show_all=True adds the generic notes left out on sheets that are not forms (`perfscore check --all`).
 
     `profile` is the caller's choice (--profile): a formula's own 规则 argument and the workbook's
     PERFSCORE_PROFILE come first, as in Excel and recalc (see perfscore.checks.profile_choice)."""
@@ -62,7 +64,8 @@ def check_file(
         read = read_forms(grid)
         if recalc and recomputed is None:
             recomputed = recompute(grid, profile)
-        return check_workbook(grid, read.forms, profile, recomputed=recomputed, file=name, not_forms=read.not_forms)
+        return check_workbook(grid, read.forms, profile, recomputed=recomputed, file=name, not_forms=read.not_forms,
+                              show_all=show_all)
     except PerfscoreError as err:
         return [_file_finding(name, "CHECK_FAILED", f"检查 {name} 时无法继续：{err}")]
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, ZeroDivisionError, RecursionError) as err:

@@ -20,6 +20,7 @@ def check_workbook(
     recomputed: Mapping[tuple[str, str], object] | None = None,
     file: str | None = None,
     not_forms: Sequence[tuple[str, str]] = (),
+    show_all: bool = False,
 ) -> list[Finding]:
     """All findings for one workbook.
 
@@ -27,7 +28,8 @@ def check_workbook(
     profile name or None. One precedence as in Excel and recalc: a formula's own 规则 argument, then the
     workbook's PERFSCORE_PROFILE, then `profile`, then the default; recomputed: {(sheet, "A1"): value} from a recalculation, for
     STALE_VALUE; file: the name shown in findings (default grid.path); not_forms: the form reader's reasons
-    for sheets that are not forms (shown when none is found).
+    for sheets that are not forms (shown when none is found); show_all: the full report (`perfscore check
+    --all`), which adds HARDCODED_CONSTANT and typed copies of the right value on sheets that are not forms.
     """
     from perfscore.checks.form_checks import check_forms
     prof = _profile(grid, profile)
@@ -37,7 +39,7 @@ def check_workbook(
         if sheet.name == IGNORE_SHEET:
             continue
         findings += check_sheet_formulas(name, sheet, book=grid, row_class=classes.get(sheet.name),
-                                         recomputed=recomputed)
+                                         recomputed=recomputed, show_all=show_all)
     findings = _first_per_cell(findings)
     if not forms:
         why = "；".join(f"{sheet}：{reason}" for sheet, reason in not_forms if sheet != IGNORE_SHEET)

@@ -76,6 +76,7 @@ def register(app: typer.Typer) -> None:
             help="评分口径（规则配置）名称或 .toml 路径。优先顺序与 Excel、perfscore recalc 相同：公式自带的“规则”参数 "
                  "> 工作簿的定义名称 PERFSCORE_PROFILE > 本选项 > central。"),
         recalc: bool = typer.Option(False, "--recalc", help="先用无界面引擎重算全部公式，报告文件中未更新的缓存值（STALE_VALUE）"),
+        show_all: bool = typer.Option(False, "--all", help="显示全部提示，包括非自评表工作表上的写死常数"),
         list_codes: bool = typer.Option(False, "--list-codes", help="列出全部检查代码及其含义后退出"),
     ) -> None:
         """检查自评表：合计、分值、得分与规则、执行率、等级、偏差原因、单位，以及每个工作表的公式。
@@ -105,7 +106,7 @@ def register(app: typer.Typer) -> None:
             _usage(err, "给出的文件夹中没有 .xlsx/.xlsm 工作簿")
         findings: list[Finding] = []
         for f in files:
-            findings += check_file(f, prof, display=str(f), recalc=recalc)
+            findings += check_file(f, prof, display=str(f), recalc=recalc, show_all=show_all)
         if output_format is OutputFormat.json:
             typer.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
         else:

@@ -32,10 +32,13 @@ def test_clean_original_has_no_error_and_only_known_findings(clean_results, base
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_planted_defect_is_found(corpus_dir, case):
     path = build_base(case.base, corpus_dir / f"{case.id}.xlsx", case.mutate)
-    found = check_file(path)
+    found = check_file(path, show_all=case.show_all)
     keys = {key_of(f) for f in found}
     for expected in case.expect:
         assert expected in keys, f"{case.id}: {expected} not in {sorted(keys)}"
+    if case.show_all:  # HARDCODED_CONSTANT on a sheet that is not a form stays out of the default report
+        default = {key_of(f) for f in check_file(path)}
+        assert not {e for e in case.expect if e[0] == "HARDCODED_CONSTANT"} & default
     for f in found:
         if key_of(f) in case.expect:
             assert any("\u4e00" <= ch <= "\u9fff" for ch in f.message)
@@ -68,20 +71,33 @@ def _score(found_sets):
 
 @pytest.mark.slow
 def test_generic_checks_precision_and_recall(corpus_dir, clean_results, record_property):
-    """Generic formula checks on the planted corpus + 70 seeded summary workbooks: precision and recall."""
+    """Generic formula checks on the planted corpus + 70 seeded summary workbooks: precision and recall.
+
+    The seeded workbooks are summary sheets, not forms: their planted HARDCODED_CONSTANT is reported by the full
+    report only (`check --all`), so they and the cases planted on such sheets run with show_all=True; the
+    default report of the seeded workbooks is held to precision 100 % as well (nothing it adds is unplanted)."""
     pairs = []
     for case in CASES:
         path = corpus_dir / f"{case.id}.xlsx"
         if not path.exists():
             build_base(case.base, path, case.mutate)
-        found = {key_of(f) for f in check_file(path) if f.code in GENERIC_CODES}
+        found = {key_of(f) for f in check_file(path, show_all=case.show_all) if f.code in GENERIC_CODES}
         pairs.append(({e for e in case.expect if e[0] in GENERIC_CODES}, found))
     for base, found in clean_results.items():
         pairs.append((set(), {key_of(f) for f in found if f.code in GENERIC_CODES}))
+    default_fp = 0
     for seed in range(70):
         path = corpus_dir / f"generic-{seed}.xlsx"
         planted = build_generic(path, seed)
-        pairs.append((set(planted.expect), {key_of(f) for f in check_file(path) if f.code in GENERIC_CODES}))
+        pairs.append((set(planted.expect),
+                      {key_of(f) for f in check_file(path, show_all=True) if f.code in GENERIC_CODES}))
+        default = {key_of(f) for f in check_file(path) if f.code in GENERIC_CODES}
+        default_fp += len(default - set(planted.expect))
+        assert not {k for k in default if k[0] == "HARDCODED_CONSTANT"}, (seed, default)
+    assert default_fp == 0
+    kinds_planted = {e[0] for expected, _ in pairs for e in expected}
+    kinds_found = {k[0] for expected, found in pairs for k in found & expected}
+    assert kinds_found == kinds_planted, kinds_planted - kinds_found
     tp, fp, fn = _score(pairs)
     precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
     record_property("generic_precision", precision)
@@ -89,7 +105,7 @@ def test_generic_checks_precision_and_recall(corpus_dir, clean_results, record_p
     print(f"\ngeneric checks: {len(pairs)} workbooks, tp={tp} fp={fp} fn={fn}, "
           f"precision={precision:.1%} recall={recall:.1%}")
     assert tp >= 70
-    assert precision >= 0.95 and recall >= 0.9
+    assert fp == 0 and recall >= 0.9
 
 
 def test_blank_shipped_templates_give_no_error_or_warning(repo_dir):
