@@ -176,3 +176,28 @@ def test_apply_recalc_total_and_grade(corpus, tid, layout, mode):
     if _known(tid) & {"TOTAL_MISMATCH"} and mode == "keep":
         return  # the published total is wrong as published; apply keeps the typed total
     assert total == pytest.approx(sum(s or 0 for s in scores), abs=0.011), f"{form.total.cell}: {total} vs rows"
+
+
+def _bare(cell: str) -> str:
+    return cell.split("!")[-1].replace("$", "")
+
+
+CELL_CASES = [(tid, lay, kind) for (tid, lay) in CASES for kind in ("total", "grade", "score_over_weight")]
+
+
+@pytest.mark.parametrize(("tid", "layout", "kind"), [pytest.param(*c, id=_case_id(c)) for c in CELL_CASES])
+def test_planted_error_names_its_cell(corpus, tid, layout, kind):
+    """The planted error is reported at the cell it was planted in (the total, the grade, the row's 得分)."""
+    from .layouts import PLANTED
+
+    form = read_forms(read_grid(corpus.path(tid, layout, kind))).forms[0]
+    if kind == "total":
+        cell = form.total.cell
+    elif kind == "grade":
+        cell = form.grade.cell
+    else:
+        first = next(r for r in TABLES[tid]["rows"] if "weight" in r and "score" in r)
+        cell = next(i.score.cell for i in form.indicators if i.level3.value == first["level3"])
+    cells = {_bare(f.cell or "") for f in corpus.findings(tid, layout, kind)
+             if f.code == PLANTED[kind] and f.severity == ERROR}
+    assert _bare(cell) in cells, (cell, cells)
