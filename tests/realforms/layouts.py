@@ -140,7 +140,8 @@ def _funds(ws: Worksheet, table: dict, lay: Layout, r: int) -> int:
     funds = table.get("funds")
     if not funds:
         return r
-    ws.cell(r, 1, "项目资金（万元）")
+    unit = "元" if re.search(r"amounts in 元", table.get("transcription", ""), re.I) else "万元"
+    ws.cell(r, 1, f"项目资金（{unit}）")
     ws.merge_cells(start_row=r, start_column=1, end_row=r + len(funds["rows"]), end_column=2)
     for c, label in enumerate(("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"), start=5):
         ws.cell(r, c, label)
@@ -232,6 +233,8 @@ def write_form(table: dict, layout: str, path: str | Path) -> Path:
     ws = wb.active
     ws.title = "自评表"
     width = 5 if lay.labels == "headed" else len(_columns(table, lay))
+    if table["kind"] == "project" and table.get("funds"):
+        width = max(width, 10)  # the funds block runs to column J
     ws.cell(1, 1, TITLES[table["kind"]])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(2, 1, f"（{table['year']}年度）")
