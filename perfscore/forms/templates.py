@@ -125,6 +125,7 @@ class _Styles:
         f = wb.add_format
         self.title = f({**base, "font_name": "黑体", "font_size": 16, "bold": True, "align": "center"})
         self.subtitle = f({**base, "align": "center"})
+        self.seal = f({**base, "align": "left", "valign": "bottom"})
         self.label = f({**box, "align": "center", "bold": True, "bg_color": "#F2F2F2"})
         self.label_left = f({**box, "bold": True, "bg_color": "#F2F2F2"})
         self.fixed = f({**box})  # locked text
@@ -140,17 +141,33 @@ class _Styles:
         self.dash = f({**box, "align": "center"})
 
 
-def _print_setup(ws, header_first: int, header_last: int, freeze_row: int, freeze_col: int) -> None:
+def _print_setup(ws, header_first: int, header_last: int, freeze_row: int, freeze_col: int,
+                 pages_tall: int = 0) -> None:
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()
     ws.repeat_rows(header_first, header_last)
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, pages_tall)  # 0: as many pages as the rows need
     ws.set_footer("&C第 &P 页，共 &N 页")
     ws.freeze_panes(freeze_row, freeze_col)
+    # no password; inserting rows is allowed (more indicators than the template's rows)
     ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
-                    "select_unlocked_cells": True})
+                    "select_unlocked_cells": True, "insert_rows": True})
+
+
+def _units(text: str) -> int:
+    """Display width in column units (CJK ≈ 2)."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _fit_width(labels, minimum: int) -> int:
+    """A column wide enough that none of its labels wraps (a "（10分）" never breaks inside its brackets)."""
+    return max([minimum, *(_units(t) + 2 for t in labels)])
+
+
+SEAL_LINE = ("填报单位（盖章）：　　　　　　　　　　　　填报人：　　　　　　　　联系电话：　　　　　　　　"
+             "填报日期：　　　　年　　月　　日")
 
 
 def _row_height(item: dict, widths: tuple[int, ...]) -> float:
@@ -172,17 +189,23 @@ def _a1(r: int, c: int) -> str:
 class _ProjectLayout:
     COLS = ("一级指标", "二级指标", "三级指标", "指标性质", "指标方向", "年度指标值（A）", "实际完成值（B）",
             "计量单位", "分值", "得分", "偏差原因分析及改进措施")
-    WIDTHS = (12, 13, 24, 8, 8, 12, 16, 8, 7, 7, 26)
+    WIDTHS = (12, 13, 22, 8, 8, 12, 16, 8, 7, 7, 24)
 
     def __init__(self, spec, ws, st):
         self.spec, self.ws, self.st = spec, ws, st
 
     def write(self) -> None:
         ws, st, spec = self.ws, self.st, self.spec
-        for c, w in enumerate(self.WIDTHS):
+        widths = list(self.WIDTHS)
+        widths[0] = _fit_width([f"{g['level1']}（{g['weight']:g}分）" for g in spec["groups"]], widths[0])
+        widths[1] = _fit_width([l2 for g in spec["groups"] for l2, _ in g["level2"]], widths[1])
+        for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         ws.merge_range(0, 0, 0, 10, spec["title"], st.title)
         ws.set_row(0, 30)
+        # （20XX年度）: follows the year typed into J2
+        ws.merge_range(1, 3, 1, 7, "", st.subtitle)
+        ws.write_formula(1, 3, '=IF(J2="","（20XX年度）","（"&J2&"年度）")', st.subtitle, "（20XX年度）")
         ws.write_string(1, 8, "年度：", st.subtitle)
         ws.merge_range(1, 9, 1, 10, "", st.input_center)
         ws.merge_range(2, 0, 2, 1, "项目名称", st.label)
@@ -230,10 +253,13 @@ class _ProjectLayout:
         first = r
         for group in spec["groups"]:
             l1 = f"{group['level1']}（{group['weight']:g}分）"
+            g_first = r
             for j, (l2, n) in enumerate(group["level2"]):
+                if n > 1:  # 二级 merged over its block, 一级 over its group (as the published form)
+                    ws.merge_range(r, 1, r + n - 1, 1, l2, st.input_center)
+                else:
+                    ws.write_string(r, 1, l2, st.input_center)
                 for k in range(n):
-                    ws.write_string(r, 0, l1 if (j == 0 and k == 0) else "", st.input) if j == 0 and k == 0 else ws.write_blank(r, 0, None, st.input)
-                    ws.write_string(r, 1, l2, st.input) if k == 0 else ws.write_blank(r, 1, None, st.input)
                     for c in (2, 5, 6, 7, 10):
                         ws.write_blank(r, c, None, st.input)
                     ws.write_blank(r, 3, None, st.input_center)
@@ -244,6 +270,10 @@ class _ProjectLayout:
                     ws.write_formula(r, 9, f'=IF({I}="","",SCORE_INDICATOR({D},{E},{F},{G},{I}))',
                                      st.formula_num, "")
                     r += 1
+            if r - 1 > g_first:
+                ws.merge_range(g_first, 0, r - 1, 0, l1, st.input_center)
+            else:
+                ws.write_string(g_first, 0, l1, st.input_center)
         last = r - 1
         col = xl_col_to_name
         rng = lambda c: f"{col(c)}{first + 1}:{col(c)}{last + 1}"  # noqa: E731
@@ -267,8 +297,9 @@ class _ProjectLayout:
         ws.merge_range(r + 1, 0, r + 1, 7, "评价等级", st.label)
         ws.merge_range(r + 1, 8, r + 1, 10, "", st.formula_text)
         ws.write_formula(r + 1, 8, f'=IF(COUNT({self.exec_score},{rng(9)})=0,"",GRADE({total}))', st.formula_text, "")
-        ws.merge_range(r + 2, 0, r + 2, 10, "填表人：                联系电话：                填报日期：", st.subtitle)
-        _print_setup(ws, hr, hr, hr + 1, 3)
+        ws.merge_range(r + 2, 0, r + 2, 10, SEAL_LINE, st.seal)
+        ws.set_row(r + 2, 36)
+        _print_setup(ws, hr, hr, hr + 1, 3, pages_tall=1)  # one page: no second page holding one row
         ws.print_area(0, 0, r + 2, 10)
 
 
@@ -285,7 +316,11 @@ class _TreeLayout:
         cols = spec["columns"]
         ncol = len(cols)
         W, S = 5, 6  # 分值, 得分 columns (0-based): the spec keeps the 8-column shape
-        for c, w in enumerate(self.WIDTHS[:ncol]):
+        widths = list(self.WIDTHS[:ncol])
+        widths[0] = _fit_width([self._l1_label(l1) for l1 in dict.fromkeys(i["level1"] for i in spec["items"])], widths[0])
+        widths[1] = _fit_width([self._l2_label(l1, l2) for l1, l2 in dict.fromkeys((i["level1"], i["level2"]) for i in spec["items"])], widths[1])
+        self.widths = tuple(widths)
+        for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         ws.merge_range(0, 0, 0, ncol - 1, spec["title"], st.title)
         ws.set_row(0, 30)
@@ -332,7 +367,7 @@ class _TreeLayout:
         for l1, items in groups:
             bonus = any(i.get("bonus") for i in items)
             w1 = sum(i.get("weight", 0) for i in items)
-            l1_label = f"{l1}（≤{cap:g}分）" if bonus else f"{l1}（{w1:g}分）"
+            l1_label = self._l1_label(l1)
             g_first = r
             l2_runs: list[tuple[int, int, str]] = []
             for item in items:
@@ -363,13 +398,12 @@ class _TreeLayout:
                                                         "error_message": "得分应在 0 与本项分值之间"})
                 if ncol > 7:
                     ws.write_blank(r, 7, None, st.input)
-                ws.set_row(r, _row_height(item, self.WIDTHS))
+                ws.set_row(r, _row_height(item, self.widths))
                 r += 1
             g_last = r - 1
             self._merge(0, g_first, g_last, l1_label)
             for a, b, l2 in l2_runs:
-                w2 = sum(i.get("weight", 0) for i in items if i["level2"] == l2)
-                self._merge(1, a, b, l2 if bonus or not w2 else f"{l2}（{w2:g}分）")
+                self._merge(1, a, b, self._l2_label(l1, l2))
             # 小计
             ws.merge_range(r, 0, r, W - 1, "小计", st.label)
             rs = f"{xl_col_to_name(S)}{g_first + 1}:{xl_col_to_name(S)}{g_last + 1}"
@@ -397,8 +431,25 @@ class _TreeLayout:
         ws.merge_range(r + 1, W, r + 1, ncol - 1, "", st.formula_text)
         ws.write_formula(r + 1, W, f'=IF(COUNT({",".join(item_ranges)})=0,"",GRADE({total}))',
                          st.formula_text, "")
+        ws.merge_range(r + 2, 0, r + 2, ncol - 1, SEAL_LINE, st.seal)
+        ws.set_row(r + 2, 36)
         _print_setup(ws, hr, hr, hr + 1, 3)
-        ws.print_area(0, 0, r + 1, ncol - 1)
+        ws.print_area(0, 0, r + 2, ncol - 1)
+
+    def _items(self, l1: str, l2: str | None = None) -> list[dict]:
+        return [i for i in self.spec["items"] if i["level1"] == l1 and (l2 is None or i["level2"] == l2)]
+
+    def _l1_label(self, l1: str) -> str:
+        items = self._items(l1)
+        if any(i.get("bonus") for i in items):
+            return f"{l1}（≤{float(self.spec.get('bonus_cap', 5)):g}分）"
+        return f"{l1}（{sum(i.get('weight', 0) for i in items):g}分）"
+
+    def _l2_label(self, l1: str, l2: str) -> str:
+        items = self._items(l1, l2)
+        w2 = sum(i.get("weight", 0) for i in items)
+        bonus = any(i.get("bonus") for i in self._items(l1))
+        return l2 if bonus or not w2 else f"{l2}（{w2:g}分）"
 
     def _merge(self, col: int, a: int, b: int, text: str) -> None:
         if b > a:

@@ -259,7 +259,8 @@ class SummaryWriter:
             sheet.conditional_format(1, col["差异"], n, col["差异"],
                                      {"type": "cell", "criteria": "!=", "value": 0, "format": red})
         fs.set_row(0, 30)
-        fs.set_column(2, 10, 8)
+        for j, name in enumerate(FILE_COLUMNS):  # a header never wraps inside a word
+            fs.set_column(j, j, max(8, sum(2 if ord(ch) > 0x2E80 else 1 for ch in name) + 2))
         for name, width in FILE_WRAP.items():
             fs.set_column(FILE_COLUMNS.index(name), FILE_COLUMNS.index(name), width, wrap)
         self._page_setup(fs, "文件")

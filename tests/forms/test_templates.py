@@ -76,9 +76,12 @@ def fill_project_with_001(src, dst):
     ws["J2"] = EXAMPLE_001["year"]
     ws["H6"] = None  # 001 scores 预算执行率 inside the table (过程/资金管理), not in the funds block
     filled = [r for r in EXAMPLE_001["rows"] if r.level3]  # 生态效益/可持续影响 placeholders are left out
+    # 001's indicator tree differs from the template's blocks: unmerge 一级/二级 first, as a filler would
+    for rng in [m for m in ws.merged_cells.ranges if m.min_row >= 13 and m.max_col <= 2]:
+        ws.unmerge_cells(str(rng))
     for i, row in enumerate(filled):
         r = 13 + i
-        # first/second-level names only where they change (the template does not merge them)
+        # first/second-level names on every row (unmerged above)
         ws.cell(r, 1).value = row.level1
         ws.cell(r, 2).value = row.level2
         ws.cell(r, 3).value = row.level3
@@ -133,7 +136,44 @@ def test_templates_convert_to_pdf_with_libreoffice(tmp_path):
         capture_output=True, text=True, timeout=180,
     )
     assert proc.returncode == 0, proc.stderr
-    for f in files:
+    pdftotext = shutil.which("pdftotext")
+    expected_pages = {"project": 1, "department": 3, "third_party": 2}  # one page wide; project fits one page
+    for info, f in zip(list_templates(), files):
         pdf = tmp_path / (f.stem + ".pdf")
         assert pdf.exists() and pdf.stat().st_size > 5000, proc.stdout + proc.stderr
         assert pdf.read_bytes()[:5] == b"%PDF-"
+        if pdftotext is None:
+            continue
+        text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        pages = ["".join(p.split()) for p in text.split("\f") if p.strip()]
+        assert len(pages) == expected_pages[info.name], (info.name, len(pages))
+        spec = load_spec(info.name)
+        columns = spec.get("columns") or ["一级指标", "二级指标", "三级指标", "指标性质", "指标方向", "分值", "得分"]
+        for page in pages:  # every column on every page (none printed on a page of its own), header repeated
+            assert all(c in page for c in columns), (info.name, [c for c in columns if c not in page])
+        if len(pages) > 1:  # the last page is not an orphan row or two
+            assert pages[-1].count("分") > 5, (info.name, pages[-1][:200])
+        assert "填报单位（盖章）" in pages[-1] and "联系电话" in pages[-1]
+
+
+def test_project_template_prints_like_the_published_form():
+    wb = openpyxl.load_workbook(TEMPLATES_DIR / "项目支出绩效自评表.xlsx")
+    ws = wb.worksheets[0]
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert {"A13:A27", "B13:B17", "B18:B21", "A28:A38", "A39:A42", "B39:B42"} <= merged  # 一级/二级 over their blocks
+    assert ws["A13"].value == "产出指标（50分）" and ws["B13"].value == "数量指标"
+    for label in ("产出指标（50分）", "满意度指标（10分）"):  # never wraps inside its brackets
+        assert ws.column_dimensions["A"].width >= sum(2 if ord(ch) > 0x2E80 else 1 for ch in label) + 1
+    assert ws["D2"].value.startswith('=IF(J2="","（20XX年度）"')  # subtitle follows the year input
+    seal = next(c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "盖章" in c.value)
+    assert all(k in seal for k in ("填报单位（盖章）", "填报人", "联系电话", "填报日期"))
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight in (None, 1)
+
+
+@pytest.mark.parametrize("name", ["project", "department", "third_party"])
+def test_template_protection_allows_inserting_rows(name):
+    info = next(i for i in list_templates() if i.name == name)
+    ws = openpyxl.load_workbook(TEMPLATES_DIR / info.file).worksheets[0]
+    assert ws.protection.sheet and not ws.protection.password
+    assert ws.protection.insertRows is False  # False = not forbidden: more indicators than the rows given
+    assert ws.protection.formatCells is not False  # formats stay protected
