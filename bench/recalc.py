@@ -2,9 +2,14 @@
 
     .venv/bin/python bench/recalc.py [--sizes 100,1000,10000] [--workers 1,2] [--lo-forms 100] [--lo-cli-forms 10]
 
-Makes realistic filled forms (the committed 项目支出绩效自评表 template filled as a unit would, plus the
-user-layout form of bench/sample_forms.py with [1]!SCORE_* calls; 1 000 all different, larger batches repeat
-them under other names) and a 20-sheet book; runs
+Two corpora (`--kinds real,template`), each timed on its own and then in total:
+- real: the published tables of tests/realforms/data (project, department and third-party 评分表) written by
+  tests/realforms/layouts.py in every layout they come in (merged/repeated/first-row labels, reordered columns,
+  numbers stored as text, 一、/1、 headed rows, judgement rows, no formulas), names, amounts, actuals and scores
+  varied per copy, every tenth copy with one planted error;
+- template: the committed 项目支出绩效自评表 template filled as a unit would, plus the user-layout form of
+  bench/sample_forms.py with [1]!SCORE_* calls;
+1 000 of each all different, larger batches repeat them under other names; plus a 20-sheet book. Runs
 `perfscore recalc` end to end (process start, imports, summary workbook included) with 1 and 2 workers,
 and LibreOffice (a persistent instance over UNO with calculateAll(), and plain `soffice --convert-to` with a
 profile that recalculates on load) on a sample of the same files. Prints forms/s, the ratio to LibreOffice
@@ -29,34 +34,52 @@ sys.path.insert(0, str(REPO))
 
 from bench.sample_forms import fill_template, make_big_book, make_form  # noqa: E402
 
-DISTINCT = 1000  # distinct filled forms (each its own numbers, names, blanks); larger batches repeat them
+DISTINCT = 1000  # distinct filled forms per kind (each its own numbers, names, blanks); larger batches repeat them
+KINDS = ("real", "template")
 
 _RSS_WRAPPER = ("import resource, subprocess, sys, time; t = time.perf_counter(); r = subprocess.run(sys.argv[1:]); "
                 "print(r.returncode, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
 
-def _make_seed(args: tuple[Path, int]) -> None:
-    seeds, i = args
+def _make_template_seed(seeds: Path, i: int) -> None:
     if i % 4 == 3:
         make_form(seeds / f"user_{i:04d}.xlsx", seed=i, variant="addin", blanks=i % 3)
     else:
         fill_template(seeds / f"tpl_{i:04d}.xlsx", seed=i, blanks=i % 3)
 
 
-def make_corpus(root: Path, n: int, distinct: int = DISTINCT) -> Path:
-    """n forms in folders of 500 (as a bureau receives them by unit); the first DISTINCT are all different, so
-    the per-process memos (formula lifts, label texts, rule results) meet new values as in a real batch."""
-    seeds = root / "distinct"
+def _make_real_seed(seeds: Path, i: int) -> None:
+    from bench.sample_forms import real_cases, write_real_copy
+
+    cases = real_cases()
+    tid, layout = cases[i % len(cases)]
+    write_real_copy(tid, layout, i, seeds / f"real_{i:04d}_{tid}--{layout}.xlsx")
+
+
+def _make_seed(args: tuple[Path, int, str]) -> None:
+    seeds, i, kind = args
+    (_make_real_seed if kind == "real" else _make_template_seed)(seeds, i)
+
+
+def make_corpus(root: Path, n: int, distinct: int = DISTINCT, kind: str = "template") -> Path:
+    """n forms of `kind` in folders of 500 (as a bureau receives them by unit); the first `distinct` are all
+    different, so the per-process memos (formula lifts, label texts, rule results) meet new values as in a
+    real batch. kind "real": the published tables of tests/realforms in every layout they come in (numbers as
+    text, judgement rows, no formulas), names and numbers varied per copy; "template": our filled templates."""
+    if kind not in KINDS:
+        raise ValueError(f"kind {kind!r} not in {KINDS}")
+    prefix = "" if kind == "template" else f"{kind}_"  # template folders keep their old names
+    seeds = root / f"{prefix}distinct"
     if not seeds.exists():
         from concurrent.futures import ProcessPoolExecutor
 
-        tmp = root / "distinct.partial"
+        tmp = root / f"{prefix}distinct.partial"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         with ProcessPoolExecutor() as pool:
-            list(pool.map(_make_seed, [(tmp, i) for i in range(distinct)], chunksize=20))
+            list(pool.map(_make_seed, [(tmp, i, kind) for i in range(distinct)], chunksize=20))
         tmp.rename(seeds)
-    folder = root / f"forms_{n}"
+    folder = root / f"{prefix}forms_{n}"
     if not folder.exists():
         folder.mkdir(parents=True)
         sources = sorted(seeds.iterdir())
@@ -98,49 +121,74 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100,1000,10000")
     ap.add_argument("--workers", default="1,2")
-    ap.add_argument("--lo-forms", type=int, default=100, help="forms LibreOffice (UNO) recalculates")
-    ap.add_argument("--lo-cli-forms", type=int, default=10, help="forms for soffice --convert-to (one process each)")
+    ap.add_argument("--kinds", default="real,template", help="corpora: real (tests/realforms tables in every "
+                    "layout) and/or template (our filled templates); each is timed on its own, then in total")
+    ap.add_argument("--lo-forms", type=int, default=100, help="forms of each kind LibreOffice (UNO) recalculates")
+    ap.add_argument("--lo-cli-forms", type=int, default=10, help="forms of each kind for soffice --convert-to")
     ap.add_argument("--no-checks", action="store_true", help="run perfscore recalc without the checker")
+    ap.add_argument("--no-big-book", action="store_true", help="skip the 20-sheet book")
     ap.add_argument("--workdir", default=None)
-    ap.add_argument("--distinct", type=int, default=DISTINCT, help="different forms made (larger batches repeat them)")
+    ap.add_argument("--distinct", type=int, default=DISTINCT, help="different forms made per kind (larger "
+                    "batches repeat them)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     workers = [int(w) for w in args.workers.split(",") if w]
+    kinds = [k for k in args.kinds.split(",") if k]
     root = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="perfscore-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     checks = not args.no_checks
-    print(f"机器 (machine): {os.cpu_count()} CPU；工作目录 {root}；检查规则 {'开' if checks else '关'}")
+    print(f"机器 (machine): {os.cpu_count()} CPU；工作目录 {root}；检查规则 {'开' if checks else '关'}；"
+          f"语料 {','.join(kinds)}，每类 {args.distinct} 份各不相同")
 
-    # -- LibreOffice baselines on the same files ---------------------------------------------------
-    sample_folder = make_corpus(root, max(args.lo_forms, args.lo_cli_forms), args.distinct)
-    sample = sorted(sample_folder.rglob("*.xlsx"))
-    uno = lo_run("convert", sample[: args.lo_forms], root / "lo_uno")
-    print(f"LibreOffice UNO calculateAll + 保存: {uno['files']} 份 {uno['seconds']:.1f} s = {uno['rate']:.1f} 份/s"
-          f"（另启动 {uno['startup']:.1f} s）")
-    cli = lo_run("cli", sample[: args.lo_cli_forms], root / "lo_cli")
-    print(f"LibreOffice soffice --convert-to（OOXMLRecalcMode=0，每份一个进程）: {cli['files']} 份 {cli['seconds']:.1f} s"
-          f" = {cli['rate']:.2f} 份/s")
+    # -- LibreOffice baselines on the same files, per kind ---------------------------------------
+    uno: dict[str, dict] = {}
+    cli: dict[str, dict] = {}
+    for kind in kinds:
+        sample_folder = make_corpus(root, max(args.lo_forms, args.lo_cli_forms), args.distinct, kind)
+        sample = sorted(sample_folder.rglob("*.xlsx"))
+        uno[kind] = lo_run("convert", sample[: args.lo_forms], root / f"lo_uno_{kind}")
+        print(f"[{kind}] LibreOffice UNO calculateAll + 保存: {uno[kind]['files']} 份 {uno[kind]['seconds']:.1f} s = "
+              f"{uno[kind]['rate']:.1f} 份/s（另启动 {uno[kind]['startup']:.1f} s）")
+        cli[kind] = lo_run("cli", sample[: args.lo_cli_forms], root / f"lo_cli_{kind}")
+        print(f"[{kind}] LibreOffice soffice --convert-to（OOXMLRecalcMode=0，每份一个进程）: {cli[kind]['files']} 份 "
+              f"{cli[kind]['seconds']:.1f} s = {cli[kind]['rate']:.2f} 份/s")
 
     # -- the 20-sheet book -----------------------------------------------------------------------
-    big_dir = root / "book20"
-    if not big_dir.exists():
-        make_big_book(big_dir / "20张表.xlsx", sheets=20)
-    ours_big = perfscore_run(big_dir, root / "out_big", 1, checks)
-    lo_big = lo_run("convert", [big_dir / "20张表.xlsx"], root / "lo_big")
-    print(f"20 张工作表的工作簿（1 203 个公式）: perfscore {ours_big['seconds']:.2f} s（含进程启动）, "
-          f"LibreOffice UNO {lo_big['seconds']:.2f} s（不含启动）")
+    if not args.no_big_book:
+        big_dir = root / "book20"
+        if not big_dir.exists():
+            make_big_book(big_dir / "20张表.xlsx", sheets=20)
+        ours_big = perfscore_run(big_dir, root / "out_big", 1, checks)
+        lo_big = lo_run("convert", [big_dir / "20张表.xlsx"], root / "lo_big")
+        print(f"20 张工作表的工作簿（1 203 个公式）: perfscore {ours_big['seconds']:.2f} s（含进程启动）, "
+              f"LibreOffice UNO {lo_big['seconds']:.2f} s（不含启动）")
 
-    # -- batches --------------------------------------------------------------------------------
+    # -- batches: each kind on its own, then the total (all kinds' files over all kinds' seconds) ---------
     print()
-    print(f"{'份数':>6} {'进程':>4} {'用时(s)':>8} {'份/s':>8} {'对 LO UNO':>9} {'对 LO CLI':>9} {'峰值内存(MB)':>12}")
+    print(f"{'语料':>8} {'份数':>6} {'进程':>4} {'用时(s)':>8} {'份/s':>8} {'对 LO UNO':>9} {'对 LO CLI':>9} "
+          f"{'峰值内存(MB)':>12}")
+
+    def row(kind: str, n: int, w: int, seconds: float, rate: float, lo_uno: float, lo_cli: float, rss: float) -> None:
+        print(f"{kind:>8} {n:>6} {w:>4} {seconds:>8.1f} {rate:>8.1f} {rate / lo_uno:>8.1f}x "
+              f"{rate / lo_cli:>8.0f}x {rss:>12.0f}")
+
     for n in sizes:
-        folder = make_corpus(root, n, args.distinct)
         for w in workers:
-            r = perfscore_run(folder, root / f"out_{n}_{w}", w, checks)
-            assert r["rc"] == 0, r
-            print(f"{n:>6} {w:>4} {r['seconds']:>8.1f} {r['rate']:>8.1f} {r['rate'] / uno['rate']:>8.1f}x "
-                  f"{r['rate'] / cli['rate']:>8.0f}x {r['rss_mb']:>12.0f}")
-            shutil.rmtree(root / f"out_{n}_{w}", ignore_errors=True)
+            done = []
+            for kind in kinds:
+                folder = make_corpus(root, n, args.distinct, kind)
+                r = perfscore_run(folder, root / f"out_{kind}_{n}_{w}", w, checks)
+                assert r["rc"] == 0, r
+                row(kind, n, w, r["seconds"], r["rate"], uno[kind]["rate"], cli[kind]["rate"], r["rss_mb"])
+                shutil.rmtree(root / f"out_{kind}_{n}_{w}", ignore_errors=True)
+                done.append((kind, r))
+            if len(done) > 1:
+                files = sum(r["files"] for _, r in done)
+                seconds = sum(r["seconds"] for _, r in done)
+                # LibreOffice's total rate on the same mix: the time it would take for each kind's share
+                lo_uno = files / sum(r["files"] / uno[k]["rate"] for k, r in done)
+                lo_cli = files / sum(r["files"] / cli[k]["rate"] for k, r in done)
+                row("合计", files, w, seconds, files / seconds, lo_uno, lo_cli, max(r["rss_mb"] for _, r in done))
     if not args.workdir:
         shutil.rmtree(root, ignore_errors=True)
     return 0

@@ -285,3 +285,89 @@ def fill_template(path: str | Path, seed: int = 0, template: str | Path | None =
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+# -- copies of the real published tables (tests/realforms), names and numbers varied per copy ----------------
+
+UNITS = ("城东街道办事处", "第二中学", "农业农村局", "疾病预防控制中心", "水务站", "文化馆", "医疗保障局", "市场监督管理所")
+REASONS = ("受疫情及上级资金下达时间影响，部分采购合同于年底签订，资金支付滞后，下一步将提前谋划、压实进度，"
+           "按月调度执行情况。", "实施过程中对照年初目标逐项核实，个别指标因统计口径调整与年初设定存在差异，"
+           "已在下年度目标编制时细化口径。", "项目按计划完成，群众反映良好。")
+
+
+def real_cases() -> list[tuple[str, str]]:
+    """Every (table id, layout) pair of the real-forms corpus, as tests/realforms/conftest.py writes them."""
+    from tests.realforms.layouts import layouts_for, load_tables
+
+    return [(tid, lay) for tid, t in _real_tables().items() for lay in layouts_for(t)]
+
+
+_TABLES: dict | None = None
+
+
+def _real_tables() -> dict:
+    global _TABLES
+    if _TABLES is None:
+        from tests.realforms.layouts import load_tables
+
+        _TABLES = load_tables()
+    return _TABLES
+
+
+def vary_real_table(table: dict, seed: int) -> dict:
+    """A copy of a published table as another unit would fill it: its names, funds amounts (same execution
+    rate), numeric actuals (still meeting the target) and scores (a share moved between two rows, the total
+    unchanged) differ; some rows get a long 偏差原因. Every tenth copy carries one planted error of
+    tests/realforms PLANTED, as a batch from many units would."""
+    import copy
+
+    from tests.realforms.layouts import PLANTED, band, planted
+
+    rng = random.Random(seed)
+    t = copy.deepcopy(table)
+    unit = f"{UNITS[seed % len(UNITS)]}{seed // len(UNITS) + 1}"
+    t["title"] = f"{t['title']}（{unit}）"
+    for key in ("department", "implementer"):
+        if t.get(key):
+            t[key] = f"{t[key]}{unit}"
+    funds = t.get("funds")
+    if funds:
+        factor = 1 + rng.randrange(1, 40) / 100
+        for frow in funds["rows"]:
+            for key in ("initial", "budget", "spent"):
+                if isinstance(frow.get(key), (int, float)):
+                    frow[key] = round(frow[key] * factor, 2)
+    for row in t["rows"]:
+        if isinstance(row.get("actual"), int) and not isinstance(row.get("actual"), bool):
+            row["actual"] += rng.randrange(0, 9)
+        if t["kind"] == "project" and "score" in row and "weight" in row and row["score"] < row["weight"]:
+            row["reason"] = REASONS[rng.randrange(len(REASONS))]
+    scored = [r for r in t["rows"] if isinstance(r.get("score"), (int, float)) and isinstance(r.get("weight"), (int, float))]
+    givers = [r for r in scored if r["score"] > 0]
+    takers = [r for r in scored if r["score"] < r["weight"]]
+    if givers:
+        a = rng.choice(givers)
+        b = rng.choice([r for r in takers if r is not a] or [None])
+        d = min(a["score"], 0.5 * rng.randrange(1, 3), *([b["weight"] - b["score"]] if b else []))
+        a["score"] = round(a["score"] - d, 2)
+        if b is not None:  # a share moved between rows: the total stays
+            b["score"] = round(b["score"] + d, 2)
+        else:  # all full marks: this unit lost d points, its total and grade follow
+            t["total"] = round(t["total"] - d, 2)
+            if t.get("grade"):
+                t["grade"] = band(t["total"])
+    if seed % 10 == 9:
+        kinds = sorted(PLANTED)
+        try:
+            t = planted(t, kinds[(seed // 10) % len(kinds)])
+        except (StopIteration, IndexError):  # a table with no donor row for that error stays clean
+            pass
+    return t
+
+
+def write_real_copy(tid: str, layout: str, seed: int, path: str | Path) -> Path:
+    from tests.realforms.layouts import write_form
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_form(vary_real_table(_real_tables()[tid], seed), layout, path)

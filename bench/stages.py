@@ -1,6 +1,6 @@
 """Per-stage timing of the recalc task (one process), to see where a form's milliseconds go.
 
-    .venv/bin/python bench/stages.py [--forms 300] [--repeat 3] [--workdir DIR] [--profile-out FILE.prof] [--clock cpu]
+    .venv/bin/python bench/stages.py [--forms 300] [--kind real|template] [--repeat 3] [--workdir DIR] [--profile-out FILE.prof] [--clock cpu]
 
 Makes the benchmark corpus (bench/recalc.py make_corpus), then runs the stages of
 perfscore.recalc.task._recalc one by one on every file and prints the mean milliseconds per file for each
@@ -98,6 +98,7 @@ def run(files: list[Path], outdir: Path, clock=time.perf_counter) -> dict[str, f
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--forms", type=int, default=300)
+    ap.add_argument("--kind", choices=["real", "template"], default="real", help="corpus (bench/recalc.py make_corpus)")
     ap.add_argument("--repeat", type=int, default=3, help="runs of the whole loop; each stage keeps its best")
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--profile-out", default=None, help="also write a cProfile of the whole loop here")
@@ -105,7 +106,7 @@ def main(argv: list[str]) -> int:
                     help="cpu: this process's CPU time (user + system), steadier than wall time on a shared box")
     args = ap.parse_args(argv)
     root = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="perfscore-stages-"))
-    folder = make_corpus(root, args.forms)
+    folder = make_corpus(root, args.forms, kind=args.kind)
     files = sorted(folder.rglob("*.xlsx"))
 
     def fresh(tag: str) -> Path:

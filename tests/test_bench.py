@@ -17,14 +17,43 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.mark.oracle
 def test_benchmark_runs_end_to_end_against_libreoffice(tmp_path):
     out = subprocess.run([sys.executable, str(REPO / "bench" / "recalc.py"), "--sizes", "6", "--workers", "1",
-                          "--lo-forms", "2", "--lo-cli-forms", "1", "--distinct", "3", "--workdir", str(tmp_path)],
+                          "--lo-forms", "2", "--lo-cli-forms", "1", "--distinct", "3", "--no-big-book",
+                          "--workdir", str(tmp_path)],
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert re.search(r"LibreOffice UNO calculateAll \+ 保存: 2 份 .* 份/s", out.stdout), out.stdout
-    row = next(line.split() for line in out.stdout.splitlines() if line.split()[:2] == ["6", "1"])
-    rate, ratio_uno = float(row[3]), float(row[4].rstrip("x"))
-    assert rate > 0 and ratio_uno > 0, out.stdout
+    for kind in ("real", "template"):
+        assert re.search(rf"\[{kind}\] LibreOffice UNO calculateAll \+ 保存: 2 份 .* 份/s", out.stdout), out.stdout
+    rows = {line.split()[0]: line.split() for line in out.stdout.splitlines() if line.split()[1:3] in (["6", "1"],
+                                                                                                  ["12", "1"])}
+    assert set(rows) == {"real", "template", "合计"}, out.stdout
+    assert rows["合计"][1] == "12"
+    for row in rows.values():
+        rate, ratio_uno = float(row[4]), float(row[5].rstrip("x"))
+        assert rate > 0 and ratio_uno > 0, out.stdout
     assert len(list((tmp_path / "distinct").iterdir())) == 3  # 6 forms repeat 3 distinct ones
+    real = sorted(p.name for p in (tmp_path / "real_distinct").iterdir())
+    assert len(real) == 3 and len({name.split("_", 2)[2] for name in real}) == 3  # 3 different table × layout
+
+
+def test_real_copies_differ_and_read_as_forms(tmp_path):
+    sys.path.insert(0, str(REPO))
+    try:
+        from bench.sample_forms import real_cases, write_real_copy
+    finally:
+        sys.path.remove(str(REPO))
+    from perfscore.forms import read_forms
+    from perfscore.xlsx import read_grid
+
+    cases = real_cases()
+    assert len({lay for _, lay in cases}) >= 8 and len({tid for tid, _ in cases}) >= 8  # every layout, every table
+    tid, layout = next(c for c in cases if c[1] == "text_numbers")
+    a = write_real_copy(tid, layout, 1, tmp_path / "a.xlsx")
+    b = write_real_copy(tid, layout, 2, tmp_path / "b.xlsx")
+    fa, fb = (read_forms(read_grid(p)).forms for p in (a, b))
+    assert len(fa) == len(fb) == 1
+    assert fa[0].header != fb[0].header  # another unit's names
+    scores = [[i.score.value for i in f[0].indicators] for f in (fa, fb)]
+    assert scores[0] != scores[1] and all(isinstance(v, str) for v in scores[0] if v is not None)  # text numbers
 
 
 def test_equivalence_digest_is_stable_and_sees_a_change(tmp_path, monkeypatch):
