@@ -216,7 +216,9 @@ def _write_rows(ws: Worksheet, table: dict, lay: Layout, r: int) -> tuple[int, d
             else:
                 v = _num(row.get(k), lay)
             if v is not None and v != "":
-                ws.cell(r + i, col[k], v)
+                cell = ws.cell(r + i, col[k], v)
+                if isinstance(v, str) and v.startswith("="):
+                    cell.data_type = "s"  # printed text such as "=100%", not a formula (openpyxl guesses one)
     if lay.labels == "merged":
         for k, vals in (("level1", l1_vals), ("level2", l2_vals)):
             if k in col:

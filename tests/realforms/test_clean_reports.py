@@ -24,12 +24,8 @@ from .conftest import CASES, TABLES
 # (table id, layout or "*", what) -> reason. `what` is a check code (a false 错误 on the correct form, or a
 # known defect that is not found: "known:CODE"), or "apply:<overwrite>:errors" / "apply:<overwrite>:total".
 XFAIL: dict[tuple[str, str, str], str] = {
-    ("p-jishan-2020-jiandang-jiaofei", "*", "SCORE_DIFFERS_FROM_RULE"):
-        "the published funds score 9 (rule gives 9.91) is reported as SCORE_DIFFERS_FROM_RULE 错误 at the "
-        "funds 得分 cell; the data names this defect EXEC_RATE_MISMATCH (registry: 预算执行率有误) — one code "
-        "must change (checker: report a funds-row score off the rule as EXEC_RATE_MISMATCH, or the data)",
-    ("p-jishan-2020-jiandang-jiaofei", "*", "known:EXEC_RATE_MISMATCH"):
-        "same defect as above: not reported under EXEC_RATE_MISMATCH",
+    # none open: the last entries (jishan's funds score 9 vs 9.91, filed under EXEC_RATE_MISMATCH by the
+    # transcription) were a wrong code in the data — a score off the rule is SCORE_DIFFERS_FROM_RULE.
 }
 
 

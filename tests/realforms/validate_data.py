@@ -15,7 +15,8 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 KINDS = {"project", "department", "third_party"}
-CODES = {"TOTAL_MISMATCH", "WEIGHT_SUM", "GRADE_MISMATCH", "SCORE_OVER_WEIGHT", "EXEC_RATE_MISMATCH"}
+CODES = {"TOTAL_MISMATCH", "WEIGHT_SUM", "GRADE_MISMATCH", "SCORE_OVER_WEIGHT", "EXEC_RATE_MISMATCH",
+         "SCORE_DIFFERS_FROM_RULE"}
 TOP = {
     "id": str, "source": str, "publisher": str, "kind": str, "year": int, "title": str,
     "department": str, "implementer": str, "total_weight": (int, float), "total": (int, float),
