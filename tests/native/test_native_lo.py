@@ -14,7 +14,7 @@ from check import verdicts
 from perfscore.native.formulas import native_call
 from perfscore.xlsx.grid import col_letter
 
-# Profiles whose formulas differ (the others generate the very same text: test_profiles.py proves it).
+# Profiles whose formulas differ (the others generate the very same text: test_native_profiles.py proves it).
 PROFILES = {"SCORE_INDICATOR": ("central", "seed002-strict", "vendor-linear"),
             "SCORE_EXEC_RATE": ("central", "vendor-linear"), "SCORE_COST_SAVING": ("central",),
             "SCORE_SATISFACTION": ("central",), "GRADE": ("central", "grade-80-70-60")}

@@ -152,6 +152,7 @@ def test_evaluation_words_against_a_descriptive_target(actual, expected):
 # ---------------------------------------------------------------- 性质/方向 blank, actual = target
 
 FULL = profile_from_dict({"name": "met", "indicator": {"blank_direction_met": "full"}})
+REFUSE = profile_from_dict({"name": "strict", "indicator": {"blank_direction_met": "refuse"}})
 
 
 @pytest.mark.parametrize(
@@ -161,9 +162,10 @@ FULL = profile_from_dict({"name": "met", "indicator": {"blank_direction_met": "f
 )
 def test_blank_direction_with_the_target_met_exactly_is_full(target, actual, weight, source):
     with pytest.raises(RuleInputError, match="无法判断按正向还是反向计分"):
-        assess_indicator(None, None, target, actual, weight)  # central: refuse (do not guess a direction)
-    a = assess_indicator(None, None, target, actual, weight, FULL)
-    assert a.score == weight and a.warnings, source
+        assess_indicator(None, None, target, actual, weight, REFUSE)  # refuse: no direction is guessed
+    for profile in (FULL, None):  # central's documented default is "full"
+        a = assess_indicator(None, None, target, actual, weight, profile)
+        assert a.score == weight and a.warnings, source
 
 
 @pytest.mark.parametrize("target, actual", [(8755, 8676), ("90%", "100%"), (0, 0)])
