@@ -61,7 +61,7 @@ def _indicator(ctx: _Ctx, ind: Indicator) -> None:
 
 def _qualitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None) -> str | None:
     try:
-        level = parse_qual_level(ind.actual.value, ind.target.value, cell=ind.actual.cell)
+        level = parse_qual_level(ind.actual.value, ind.target.value, cell=ind.actual.cell, profile=ctx.profile)
     except NotApplicable:
         return None
     except RuleInputError as err:
