@@ -350,8 +350,11 @@ def insert_formulas(book: BookPort, profile: object = None) -> str:
     from perfscore.forms import read_forms
     from perfscore.forms.apply import plan_apply
 
+    from perfscore.checks.profile_choice import workbook_profile_name
+
     grid, _ = read_active_grid(book)
-    plans = [p for form in read_forms(grid).forms for p in plan_apply(form, overwrite=False)]
+    computes_with = workbook_profile_name(grid) or (profile if isinstance(profile, str) and profile else None)
+    plans = [p for form in read_forms(grid).forms for p in plan_apply(form, overwrite=False, profile=computes_with)]
     if not plans:
         return "本表未识别出绩效自评表，未插入公式。"
     written = [p for p in plans if p.action in ("写入", "覆盖") and p.formula]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from perfscore.excel_functions import PROFILE_NAME, Outcome, evaluate, profile_from_refers_to
+from perfscore.excel_functions import Outcome, evaluate
 from perfscore.rules.errors import RuleInputError
 from perfscore.rules.excelmath import compare15, sum15
 from perfscore.rules.values import is_blank, parse_number, parse_quantity
@@ -332,13 +332,6 @@ def plan_apply(form: Form, overwrite: bool = False, profile: str | None = None) 
     return pl.plans
 
 
-def _workbook_profile(grid: WorkbookGrid) -> str | None:
-    """The literal PERFSCORE_PROFILE of the workbook (a name held in a cell is left to the default here)."""
-    refers_to = next((v for k, v in grid.defined_names.items() if k.upper() == PROFILE_NAME), None)
-    kind, name = profile_from_refers_to(refers_to)
-    return name if kind == "literal" else None
-
-
 # -- writing (file shell) ------------------------------------------------------------------------------------
 
 _M = f"{{{NS_MAIN}}}"
@@ -353,7 +346,9 @@ def apply_to_file(src: str | Path, out: str | Path | None, *, overwrite: bool = 
     pkg = XlsxPackage.open(src_p)
     grid: WorkbookGrid = grid_from_package(pkg)
     result = read_forms(grid)
-    computes_with = profile or _workbook_profile(grid)  # --profile is written into PERFSCORE_PROFILE
+    from perfscore.checks.profile_choice import workbook_profile_name  # the one reading of PERFSCORE_PROFILE
+
+    computes_with = profile or workbook_profile_name(grid)  # --profile is written into PERFSCORE_PROFILE
     plans: list[CellPlan] = []
     for form in result.forms:
         plans.extend(plan_apply(form, overwrite=overwrite, profile=computes_with))
