@@ -13,7 +13,8 @@ Two corpora (`--kinds real,template`), each timed on its own and then in total:
 `perfscore recalc` end to end (process start, imports, summary workbook included) with 1 and 2 workers,
 and LibreOffice (a persistent instance over UNO with calculateAll(), and plain `soffice --convert-to` with a
 profile that recalculates on load) on a sample of the same files. Prints forms/s, the ratio to LibreOffice
-and peak RSS (largest process of the run).
+peak RSS (largest process of the run) and CPU ms per form
+(all processes: steadier than wall time when the box is shared).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ DISTINCT = 1000  # distinct filled forms per kind (each its own numbers, names, 
 KINDS = ("real", "template")
 
 _RSS_WRAPPER = ("import resource, subprocess, sys, time; t = time.perf_counter(); r = subprocess.run(sys.argv[1:]); "
-                "print(r.returncode, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+                "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+                "print(r.returncode, time.perf_counter() - t, u.ru_maxrss, u.ru_utime + u.ru_stime)")
 
 
 def _make_template_seed(seeds: Path, i: int) -> None:
@@ -91,10 +93,11 @@ def make_corpus(root: Path, n: int, distinct: int = DISTINCT, kind: str = "templ
     return folder
 
 
-def run_measured(cmd: list[str]) -> tuple[int, float, int]:
+def run_measured(cmd: list[str]) -> tuple[int, float, int, float]:
+    """(return code, wall seconds, peak RSS kB of the largest process, CPU seconds of all its processes)."""
     out = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, *cmd], capture_output=True, text=True, check=False)
-    rc, seconds, rss_kb = out.stdout.strip().splitlines()[-1].split()
-    return int(rc), float(seconds), int(rss_kb)
+    rc, seconds, rss_kb, cpu = out.stdout.strip().splitlines()[-1].split()
+    return int(rc), float(seconds), int(rss_kb), float(cpu)
 
 
 def perfscore_run(folder: Path, outdir: Path, workers: int, checks: bool) -> dict:
@@ -103,9 +106,10 @@ def perfscore_run(folder: Path, outdir: Path, workers: int, checks: bool) -> dic
     cmd = [str(exe), "recalc", str(folder), "-o", str(outdir), "--jobs", str(workers), "--quiet"]
     if not checks:
         cmd.append("--no-checks")
-    rc, seconds, rss = run_measured(cmd)
+    rc, seconds, rss, cpu = run_measured(cmd)
     files = sum(1 for _ in folder.rglob("*.xlsx"))
-    return {"rc": rc, "files": files, "seconds": seconds, "rate": files / seconds, "rss_mb": rss / 1024}
+    return {"rc": rc, "files": files, "seconds": seconds, "rate": files / seconds, "rss_mb": rss / 1024,
+            "cpu_ms": cpu / files * 1000}
 
 
 def lo_run(mode: str, files: list[Path], outdir: Path) -> dict:
@@ -166,11 +170,13 @@ def main(argv: list[str]) -> int:
     # -- batches: each kind on its own, then the total (all kinds' files over all kinds' seconds) ---------
     print()
     print(f"{'语料':>8} {'份数':>6} {'进程':>4} {'用时(s)':>8} {'份/s':>8} {'对 LO UNO':>9} {'对 LO CLI':>9} "
-          f"{'峰值内存(MB)':>12}")
+          f"{'峰值内存(MB)':>12} {'CPU ms/份':>9}")
 
-    def row(kind: str, n: int, w: int, seconds: float, rate: float, lo_uno: float, lo_cli: float, rss: float) -> None:
+    def row(kind: str, n: int, w: int, seconds: float, rate: float, lo_uno: float, lo_cli: float, rss: float,
+            cpu_ms: float) -> None:
+        # CPU ms per form (all processes, start-up and summary included) is steadier than wall time on a shared box
         print(f"{kind:>8} {n:>6} {w:>4} {seconds:>8.1f} {rate:>8.1f} {rate / lo_uno:>8.1f}x "
-              f"{rate / lo_cli:>8.0f}x {rss:>12.0f}")
+              f"{rate / lo_cli:>8.0f}x {rss:>12.0f} {cpu_ms:>9.2f}")
 
     for n in sizes:
         for w in workers:
@@ -179,7 +185,8 @@ def main(argv: list[str]) -> int:
                 folder = make_corpus(root, n, args.distinct, kind)
                 r = perfscore_run(folder, root / f"out_{kind}_{n}_{w}", w, checks)
                 assert r["rc"] == 0, r
-                row(kind, n, w, r["seconds"], r["rate"], uno[kind]["rate"], cli[kind]["rate"], r["rss_mb"])
+                row(kind, n, w, r["seconds"], r["rate"], uno[kind]["rate"], cli[kind]["rate"], r["rss_mb"],
+                    r["cpu_ms"])
                 shutil.rmtree(root / f"out_{kind}_{n}_{w}", ignore_errors=True)
                 done.append((kind, r))
             if len(done) > 1:
@@ -188,7 +195,9 @@ def main(argv: list[str]) -> int:
                 # LibreOffice's total rate on the same mix: the time it would take for each kind's share
                 lo_uno = files / sum(r["files"] / uno[k]["rate"] for k, r in done)
                 lo_cli = files / sum(r["files"] / cli[k]["rate"] for k, r in done)
-                row("合计", files, w, seconds, files / seconds, lo_uno, lo_cli, max(r["rss_mb"] for _, r in done))
+                cpu_ms = sum(r["cpu_ms"] * r["files"] for _, r in done) / files
+                row("合计", files, w, seconds, files / seconds, lo_uno, lo_cli, max(r["rss_mb"] for _, r in done),
+                    cpu_ms)
     if not args.workdir:
         shutil.rmtree(root, ignore_errors=True)
     return 0

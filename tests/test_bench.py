@@ -79,3 +79,33 @@ def test_equivalence_digest_is_stable_and_sees_a_change(tmp_path, monkeypatch):
 
     monkeypatch.setattr(task, "FileReport", fewer_formulas)
     assert digest(files, tmp_path / "o3") != first
+
+
+def test_typed_only_form_skips_the_engine_with_the_same_report(tmp_path, monkeypatch):
+    """Speed work (issue 12): a workbook with no formula and no loaded name is not put into ironcalc; its
+    report and output parts equal those of the full path."""
+    sys.path.insert(0, str(REPO))
+    try:
+        from bench.equivalence import digest
+        from bench.sample_forms import fill_template, real_cases, write_real_copy
+    finally:
+        sys.path.remove(str(REPO))
+    from perfscore.recalc import engine
+    from perfscore.xlsx import read_grid
+
+    typed = [write_real_copy(tid, lay, k, tmp_path / "in" / f"{k}.xlsx")
+             for k, (tid, lay) in enumerate(real_cases()[::9])]
+    with_formulas = fill_template(tmp_path / "in" / "tpl.xlsx", seed=3)
+    assert all(engine._nothing_to_compute(read_grid(p)) for p in typed)
+    assert not engine._nothing_to_compute(read_grid(with_formulas))
+    fast = digest([*typed, with_formulas], tmp_path / "fast")
+    monkeypatch.setattr(engine, "_nothing_to_compute", lambda grid: False)
+    full = digest([*typed, with_formulas], tmp_path / "full")
+    assert fast == full and all(r["ok"] for r in fast.values())
+
+
+def test_summary_width_counts_cjk_as_two_units():
+    from perfscore.recalc.summary import display_units
+
+    for text in ("", "abc", "预算执行率", "≥95%", "⺀⺁", "得分 9.5 分（A1）", "\U0002a700x"):
+        assert display_units(text) == sum(2 if ord(ch) > 0x2E80 else 1 for ch in text), text

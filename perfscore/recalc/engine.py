@@ -110,6 +110,8 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
 
     ironcalc evaluates; cells it cannot be trusted with go to the fallback engine (fallback.py). If ironcalc
     panics, the cells calling panic-prone functions are routed too and the file is evaluated once more."""
+    if not arrays and _nothing_to_compute(grid):
+        return EngineResult({}, "ironcalc")  # what the engine returns for such a book, without loading it
     try:
         return _evaluate_once(grid, functions, arrays or {}, route_panic_prone=False)
     except _EnginePanic:
@@ -119,6 +121,17 @@ def evaluate(grid: WorkbookGrid, functions: FunctionTable,
     except _EnginePanic as exc:
         raise RecalcFileError("engine_panic", f"{grid.path}：计算引擎内部错误（{str(exc)[:80]}），无法重算；"
                               "请检查是否有参数异常的函数（如超大数值）") from None
+
+
+def _nothing_to_compute(grid: WorkbookGrid) -> bool:
+    """No formula cell and no defined name the engine would load (most forms as units fill them in: typed
+    values only): there is nothing to recompute and nothing to warn about, so the model is not built."""
+    if not grid.sheets:
+        return False  # the engine's own refusal (no worksheet) applies
+    for key, text in grid.defined_names.items():
+        if not (key.rpartition("!")[2].upper().startswith("_XLNM.") or not text or "#REF!" in text.upper()):
+            return False
+    return all(cell.formula is None for sheet in grid.sheets for cell in sheet.cells.values())
 
 
 def _evaluate_once(grid: WorkbookGrid, functions: FunctionTable,

@@ -12,6 +12,7 @@ and findings are written with write_string.
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -65,6 +66,15 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+_NARROW = re.compile("[\x00-\u2e80]+")
+
+
+def display_units(text: str) -> int:
+    """Width of text in half-width units: 2 for each character above U+2E80 (CJK), 1 for the rest. A regex
+    over the narrow runs, not a loop per character: the findings sheet sizes ~10 long messages per form."""
+    return len(text) + len(_NARROW.sub("", text))
+
+
 class _TableSheet:
     """One worksheet filled row by row: header first, blanks left empty (as pandas wrote missing values)."""
 
@@ -81,7 +91,7 @@ class _TableSheet:
         lines = 1
         for j, width in self._wrap.items():
             if j < len(values) and values[j] not in (None, ""):
-                units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(values[j]))
+                units = display_units(str(values[j]))
                 lines = max(lines, -(-units // max(width - 1, 1)))
         if lines > 1:
             self.ws.set_row(self.rows, LINE_HEIGHT * min(lines, 12) + 3)
