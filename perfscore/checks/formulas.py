@@ -552,10 +552,8 @@ def formula_errors(ctx: _Sheet, book: WorkbookGrid | None) -> list[Finding]:
     return out
 
 
-def _unfilled(ctx: _Sheet, book: WorkbookGrid | None, toks) -> bool:
-    """Does the formula read a blank cell, a range holding no number at all, or nothing but zeros (0/0 of a
-    blank template)?"""
-    values: list[object] = []
+def _referenced_areas(ctx: _Sheet, book: WorkbookGrid | None, toks):
+    """(area, sheet) of every reference among the tokens whose sheet exists."""
     for t in toks:
         if t.kind != "ref":
             continue
@@ -563,8 +561,15 @@ def _unfilled(ctx: _Sheet, book: WorkbookGrid | None, toks) -> bool:
         if area is None:
             continue
         sheet = ctx.grid if area.sheet is None else (book.sheet(area.sheet) if book else None)
-        if sheet is None:
-            continue
+        if sheet is not None:
+            yield area, sheet
+
+
+def _unfilled(ctx: _Sheet, book: WorkbookGrid | None, toks) -> bool:
+    """Does the formula read a blank cell, a range holding no number at all, or nothing but zeros (0/0 of a
+    blank template)?"""
+    values: list[object] = []
+    for area, sheet in _referenced_areas(ctx, book, toks):
         if area.size > 4096:
             return False
         cells = [sheet.value(r, c) for r in range(area.r1, area.r2 + 1) for c in range(area.c1, area.c2 + 1)]
@@ -580,16 +585,7 @@ def _has_error_precedent(ctx: _Sheet, book: WorkbookGrid | None, formula: str,
                          error_cells: dict[int, list[Pos]]) -> bool:
     """Does a range the formula reads hold an error value? error_cells: the error positions of each sheet
     (by id), filled as sheets are first looked at, so no sheet is scanned twice."""
-    toks = tokenize(formula) or ()
-    for t in toks:
-        if t.kind != "ref":
-            continue
-        area = area_of(t.value)
-        if area is None:
-            continue
-        sheet = ctx.grid if area.sheet is None else (book.sheet(area.sheet) if book else None)
-        if sheet is None:
-            continue
+    for area, sheet in _referenced_areas(ctx, book, tokenize(formula) or ()):
         positions = error_cells.get(id(sheet))
         if positions is None:
             positions = error_cells[id(sheet)] = [
