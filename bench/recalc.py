@@ -100,10 +100,11 @@ def run_measured(cmd: list[str]) -> tuple[int, float, int, float]:
     return int(rc), float(seconds), int(rss_kb), float(cpu)
 
 
-def perfscore_run(folder: Path, outdir: Path, workers: int, checks: bool) -> dict:
+def perfscore_run(folder: Path, outdir: Path, workers: int, checks: bool, executor: str = "local") -> dict:
     shutil.rmtree(outdir, ignore_errors=True)
     exe = Path(sys.executable).with_name("perfscore")
-    cmd = [str(exe), "recalc", str(folder), "-o", str(outdir), "--jobs", str(workers), "--quiet"]
+    cmd = [str(exe), "recalc", str(folder), "-o", str(outdir), "--jobs", str(workers), "--quiet",
+           "--executor", executor]
     if not checks:
         cmd.append("--no-checks")
     rc, seconds, rss, cpu = run_measured(cmd)
@@ -130,6 +131,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--lo-forms", type=int, default=100, help="forms of each kind LibreOffice (UNO) recalculates")
     ap.add_argument("--lo-cli-forms", type=int, default=10, help="forms of each kind for soffice --convert-to")
     ap.add_argument("--no-checks", action="store_true", help="run perfscore recalc without the checker")
+    ap.add_argument("--executor", choices=["local", "dask"], default="local",
+                    help="dask: a LocalCluster with one Dask worker process per --workers (peak RSS: largest process)")
+    ap.add_argument("--no-lo", action="store_true", help="skip LibreOffice (ratios then printed as 0)")
     ap.add_argument("--no-big-book", action="store_true", help="skip the 20-sheet book")
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--distinct", type=int, default=DISTINCT, help="different forms made per kind (larger "
@@ -141,13 +145,16 @@ def main(argv: list[str]) -> int:
     root = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="perfscore-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     checks = not args.no_checks
-    print(f"机器 (machine): {os.cpu_count()} CPU；工作目录 {root}；检查规则 {'开' if checks else '关'}；"
+    print(f"机器 (machine): {os.cpu_count()} CPU；工作目录 {root}；检查规则 {'开' if checks else '关'}；执行器 {args.executor}；"
           f"语料 {','.join(kinds)}，每类 {args.distinct} 份各不相同")
 
     # -- LibreOffice baselines on the same files, per kind ---------------------------------------
     uno: dict[str, dict] = {}
     cli: dict[str, dict] = {}
     for kind in kinds:
+        if args.no_lo:
+            uno[kind] = cli[kind] = {"rate": float("inf")}
+            continue
         sample_folder = make_corpus(root, max(args.lo_forms, args.lo_cli_forms), args.distinct, kind)
         sample = sorted(sample_folder.rglob("*.xlsx"))
         uno[kind] = lo_run("convert", sample[: args.lo_forms], root / f"lo_uno_{kind}")
@@ -183,7 +190,7 @@ def main(argv: list[str]) -> int:
             done = []
             for kind in kinds:
                 folder = make_corpus(root, n, args.distinct, kind)
-                r = perfscore_run(folder, root / f"out_{kind}_{n}_{w}", w, checks)
+                r = perfscore_run(folder, root / f"out_{kind}_{n}_{w}", w, checks, args.executor)
                 assert r["rc"] == 0, r
                 row(kind, n, w, r["seconds"], r["rate"], uno[kind]["rate"], cli[kind]["rate"], r["rss_mb"],
                     r["cpu_ms"])

@@ -109,3 +109,41 @@ def test_summary_width_counts_cjk_as_two_units():
 
     for text in ("", "abc", "预算执行率", "≥95%", "⺀⺁", "得分 9.5 分（A1）", "\U0002a700x"):
         assert display_units(text) == sum(2 if ord(ch) > 0x2E80 else 1 for ch in text), text
+
+
+def test_summary_drops_written_row_heights_and_writes_the_same_sheets(tmp_path, monkeypatch):
+    """Speed/memory work (issue 12): the summary's parent process stays flat over a long batch (xlsxwriter kept
+    a height per wrapped findings row); the workbook's sheets are byte-identical to the unpruned ones."""
+    import zipfile
+
+    sys.path.insert(0, str(REPO))
+    try:
+        from bench.sample_forms import real_cases, write_real_copy
+    finally:
+        sys.path.remove(str(REPO))
+    from perfscore.recalc import summary
+    from perfscore.recalc.task import recalc_file
+
+    cases = real_cases()
+    reports = [recalc_file(str(write_real_copy(*cases[k], k, tmp_path / "in" / f"{k}.xlsx")), None)
+               for k in range(0, len(cases), 4)]
+    assert sum(len(r.findings) for r in reports) > 20  # wrapped findings rows to size
+
+    def write(path, reps):
+        with summary.SummaryWriter(path, date="2026-12-03") as w:
+            for r in reps:
+                w.add(r)
+            sheets = [w._forms, w._files, *w._finding_sheets]
+        return sheets
+
+    sheets = write(tmp_path / "pruned.xlsx", reports * 20)
+    assert all(len(s.ws.row_info) <= 3 and len(s.ws.row_sizes) <= 3 for s in sheets)
+    write(tmp_path / "a.xlsx", reports)
+    monkeypatch.setattr(summary._TableSheet, "_forget_written", lambda self: None)
+    write(tmp_path / "b.xlsx", reports)
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as a, zipfile.ZipFile(tmp_path / "b.xlsx") as b:
+        names = [n for n in a.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert names and names == [n for n in b.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert any(b'ht="' in a.read(n) for n in names)  # rows really sized
+        for n in names:
+            assert a.read(n) == b.read(n), n
