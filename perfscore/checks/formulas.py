@@ -194,14 +194,22 @@ def inconsistent_formulas(ctx: _Sheet) -> list[Finding]:
         axis = "同列" if region.axis == 0 else "同行"
         edge = "" if a.interior else "（位于公式块边缘，Excel 自带检查不会提示）"
         ref_formula = ctx.grid.get(*a.reference).formula
+        ref_shape = ctx.shapes[a.reference]
         for pos in a.cells:
-            if _same_refs(ctx.shapes[a.reference], ctx.shapes[pos]):
-                continue  # the same references in another order (B/A vs A/B): a different rule, not a slip
             cell = ctx.grid.get(*pos)
+            shape = ctx.shapes[pos]
             fixed = translate(ref_formula, a.reference, pos)
-            aggregate = _aggregates(cell.formula, region.cells)
-            effect = "none" if fixed is None else fix_effect(ctx.grid, ctx.book, cell.formula, fixed,
-                                                            aggregate=aggregate)
+            if _constant_slip(shape, ref_shape, cell.formula, ref_formula):
+                effect = "none" if fixed is None else "changes"  # same cells read, a constant more or less
+            elif shape.skeleton != ref_shape.skeleton and _family(cell.formula, shape.skeleton) == _family(
+                    ref_formula, ref_shape.skeleton):
+                continue  # one family, other references as well as another constant term: no single slip
+            elif _same_refs(ref_shape, shape):
+                continue  # the same references in another order (B/A vs A/B): a different rule, not a slip
+            else:
+                aggregate = _aggregates(cell.formula, region.cells)
+                effect = "none" if fixed is None else fix_effect(ctx.grid, ctx.book, cell.formula, fixed,
+                                                                aggregate=aggregate)
             if effect not in ("changes", "anchoring"):
                 continue  # nothing to fix, or a fix that would not change the result (perfscore.checks.fixes)
             block = f"{axis}公式块 {span}（该块 {len(region.cells)} 个公式中 {a.dominant} 个相同）"
@@ -288,10 +296,55 @@ def _print(formula: str, pos: Pos, shape: Shape) -> Print:
     cell (ExceLint's reference vectors), so the ways of writing one sum are copies of each other."""
     cells = _summed_cells(formula)
     if cells is None:
-        return Print(shape.r1c1, shape.skeleton)
+        return Print(shape.r1c1, _family(formula, shape.skeleton))
     r, c = pos
     offsets = sorted(f"{sheet or ''}!{rr - r},{cc - c}" for sheet, rr, cc in cells)
     return Print("Σ " + " ".join(offsets), "Σ")
+
+
+@lru_cache(maxsize=16384)
+def _family(formula: str, skeleton: str) -> str:
+    """The skeleton a region groups by: the formula's skeleton without a trailing constant term added or
+    subtracted at its top level (=C38*3.33+1 and =E38*3.33 are one rule, one of them with a term dropped or
+    added). Comparisons and text joins at the top level keep the term: there it is not an addend."""
+    term = _constant_term(formula)
+    return skeleton.rsplit(" ", 2)[0] if term else skeleton
+
+
+@lru_cache(maxsize=16384)
+def _constant_term(formula: str) -> bool:
+    """Does the formula end in a top-level + or - of a number (=C38*3.33+1, =SUM(B2:B9)-5)?"""
+    toks = tokenize(formula)
+    if not toks or len(toks) < 3:
+        return False
+    op, num, before = toks[-2], toks[-1], toks[-3]
+    if num.kind != "number" or op.kind != "op" or op.value not in ("+", "-"):
+        return False
+    if before.kind in ("op", "func", "sep"):
+        return False  # a sign (=A1*-5) or an argument, not an addend
+    depth = 0
+    for t in toks:
+        if t.kind == "func":
+            depth += 1
+        elif t.kind == "close":
+            depth -= 1
+        elif depth == 0 and t.kind == "op" and (t.value in _COMPARISONS or t.value == "&"):
+            return False
+    return True
+
+
+def _constant_slip(a: Shape, b: Shape, fa: str, fb: str) -> bool:
+    """Formula a is formula b without b's trailing constant term, the same references in the same order: a copy
+    that lost the term its block adds (the result differs by that constant). The other way round, one copy
+    with a constant its block lacks is a number typed into a formula (=...+5 as a one-off adjustment), which
+    is HARDCODED_CONSTANT's evidence, not a copy slip."""
+    if _constant_term(fa) or not _constant_term(fb) or _family(fa, a.skeleton) != _family(fb, b.skeleton):
+        return False
+    return _refs_in_order(a) == _refs_in_order(b)
+
+
+def _refs_in_order(s: Shape) -> list[str]:
+    return [t for t in s.r1c1.split(" ") if t.startswith(("R", "C", "'")) and ("[" in t or t[1:2].isdigit())]
 
 
 @lru_cache(maxsize=16384)

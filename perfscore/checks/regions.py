@@ -37,7 +37,9 @@ class Print:
     """What the analysis needs to know of one formula cell."""
 
     r1c1: str  # fingerprint: equal for copies of one formula
-    skeleton: str  # references abstracted: equal skeletons with different fingerprints are reference slips
+    # what regions group by: the formula with references abstracted (and, from perfscore.checks.formulas, a
+    # trailing constant addend dropped); equal skeletons with different fingerprints are slips
+    skeleton: str
 
 
 @dataclass(frozen=True)

@@ -147,3 +147,36 @@ def test_templates_and_applied_forms_have_no_inconsistent_or_typed_over(repo_dir
     for path in files:
         bad = [(f.code, f.sheet, f.cell) for f in check_file(path) if f.code in GENERIC]
         assert bad == [], path.name
+
+
+def _constant_term_row(tmp_path, formulas):
+    """Row 4 of formulas over a column of numbers per formula column, a blank spacer column between them."""
+    cells = {}
+    for c in "ACE":
+        for r in (1, 2):
+            cells[f"{c}{r}"] = float(r * 7 + ord(c))
+        cells[f"{c}3"] = F(f"=SUM({c}1:{c}2)")
+    cells.update({f"{c}4": F(f) for c, f in zip("ACE", formulas)})
+    return _run(tmp_path, cells)
+
+
+def test_copy_that_lost_the_constant_term_of_its_row(tmp_path):
+    found = _constant_term_row(tmp_path, ["=A3*3.33+1", "=C3*3.33", "=E3*3.33+1"])
+    assert _codes(found) == [("INCONSISTENT_FORMULA", "C4")]
+    assert "=C3*3.33+1" in found[0].message and "A4:E4" in found[0].message
+
+
+def test_one_copy_with_an_added_constant_is_not_a_copy_slip(tmp_path):
+    # =...+5 in one copy is a number typed into a formula (HARDCODED_CONSTANT's evidence), not a lost term
+    found = _constant_term_row(tmp_path, ["=A3*3.33", "=C3*3.33+5", "=E3*3.33"])
+    assert [f for f in found if f.code in GENERIC] == []
+
+
+def test_constant_term_with_other_references_is_not_one_slip(tmp_path):
+    found = _constant_term_row(tmp_path, ["=A3*3.33+1", "=A3*3.33", "=E3*3.33+1"])
+    assert [f for f in found if f.code in GENERIC] == []
+
+
+def test_constant_term_inside_a_comparison_keeps_the_formulas_apart(tmp_path):
+    found = _constant_term_row(tmp_path, ["=A3>A1+1", "=C3>C1", "=E3>E1+1"])
+    assert ("INCONSISTENT_FORMULA", "C4") not in _codes(found)
