@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -147,3 +148,32 @@ def test_summary_drops_written_row_heights_and_writes_the_same_sheets(tmp_path, 
         assert any(b'ht="' in a.read(n) for n in names)  # rows really sized
         for n in names:
             assert a.read(n) == b.read(n), n
+
+
+def test_dask_runs_files_in_chunks_with_the_same_reports(tmp_path):
+    """Speed work (issue 12): Dask tasks carry chunks of files (a task round trip costs more than a typed
+    form); every file still gets its own report, equal to the local pool's."""
+    sys.path.insert(0, str(REPO))
+    try:
+        from bench.sample_forms import real_cases, write_real_copy
+    finally:
+        sys.path.remove(str(REPO))
+    from perfscore.recalc.batch import chunk_size, discover, run_dask, run_local
+    from perfscore.recalc.report import TaskOptions
+
+    assert chunk_size(3, 2) == 1 and chunk_size(40, 1) == 2 and chunk_size(100_000, 2) == 64
+    cases = real_cases()
+    for k in range(40):
+        write_real_copy(*cases[k % len(cases)], k, tmp_path / "in" / f"{k:02d}.xlsx")
+    jobs, early = discover([tmp_path / "in"], tmp_path / "out_dask")
+    assert len(jobs) == 40 and not early
+    via_dask = {r.file: r for r in run_dask(jobs, TaskOptions(), None, 1)}
+    jobs_local, _ = discover([tmp_path / "in"], tmp_path / "out_local")
+    local = {r.file: r for r in run_local(jobs_local, TaskOptions(), 1)}
+    assert set(via_dask) == set(local) == {j.source for j in jobs}
+
+    def same(r):
+        return dataclasses.replace(r, seconds=0.0, output=None)
+
+    assert all(same(via_dask[f]) == same(local[f]) for f in local)
+    assert all(r.ok and r.output and Path(r.output).exists() for r in via_dask.values())

@@ -6,10 +6,12 @@ block a batch. A file past `timeout` seconds (or whose process dies) becomes one
 - "local": `workers` supervised worker processes (also for one worker: a hang must not block `--jobs 1`),
   a bounded window of files in flight;
 - "dask": an existing cluster (`scheduler` address) or, without one, a LocalCluster started for the batch. Each
-  Dask task runs its file in a supervised child of the Dask worker (started once per Dask worker thread and
-  reused), so a hanging file costs `timeout` seconds of that worker, never the worker itself. Limitation: Dask
-  sees the child's CPU as the task's; memory limits of the Dask nanny do not cover the child.
-Reports come back one by one (small, picklable), so memory does not grow with the batch.
+  Dask task runs a chunk of files (`chunk_size`; one file a task in small batches) in a supervised child of
+  the Dask worker (started once per Dask worker thread and reused), so a hanging file costs `timeout` seconds
+  of that worker, never the worker itself. Limitation: Dask sees the child's CPU as the task's; memory limits
+  of the Dask nanny do not cover the child.
+Reports come back one by one (one chunk at a time from Dask; small, picklable), so memory does not grow with
+the batch.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from perfscore.recalc.supervisor import (
     WorkerPool,
     WorkerSpec,
     close_spare_workers,
-    recalc_guarded,
+    recalc_guarded_many,
 )
 
 
@@ -115,6 +117,11 @@ def run_local(jobs: list[Job], options: TaskOptions, workers: int, timeout: floa
         yield from pool.run(((job.source, job.output) for job in jobs), options)
 
 
+def chunk_size(files: int, workers: int, most: int = 64) -> int:
+    """Files per Dask task: about 16 tasks per worker, at most `most` files (a lost task redoes no more)."""
+    return max(1, min(most, files // (workers * 16)))
+
+
 def run_dask(jobs: list[Job], options: TaskOptions, scheduler: str | None, workers: int,
              timeout: float | None = DEFAULT_TIMEOUT, task: str | None = None) -> Iterator[FileReport]:
     """The same task on a Dask cluster: `scheduler` "tcp://host:8786", or a LocalCluster when None.
@@ -129,22 +136,24 @@ def run_dask(jobs: list[Job], options: TaskOptions, scheduler: str | None, worke
                                dashboard_address=None)
         client = Client(cluster)
     spec = _spec(timeout, task)
+    # files go in chunks (one task per chunk, reports streamed per chunk): small batches keep one file a task
+    size = chunk_size(len(jobs), max(workers, 1))
+    chunks = ([(j.source, j.output) for j in jobs[i:i + size]] for i in range(0, len(jobs), size))
+
+    def submit_next() -> None:
+        chunk = next(chunks, None)
+        if chunk is not None:
+            futures.add(client.submit(recalc_guarded_many, chunk, options, spec, pure=False))
+
     try:
-        window = max(workers, 1) * 8
-        queue = deque(jobs)
         futures = as_completed()
-        in_flight = 0
-        while queue and in_flight < window:
-            job = queue.popleft()
-            futures.add(client.submit(recalc_guarded, job.source, job.output, options, spec, pure=False))
-            in_flight += 1
+        for _ in range(max(workers, 1) * 4):
+            submit_next()
         for fut in futures:
-            report = fut.result()
+            reports = fut.result()
             fut.release()
-            yield report
-            if queue:
-                job = queue.popleft()
-                futures.add(client.submit(recalc_guarded, job.source, job.output, options, spec, pure=False))
+            yield from reports
+            submit_next()
     finally:
         try:
             client.run(close_spare_workers)  # the guarded tasks' idle children, on every Dask worker

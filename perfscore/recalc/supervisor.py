@@ -369,6 +369,19 @@ def recalc_guarded(source: str, output: str | None, options: TaskOptions = TaskO
     return reports[0]
 
 
+def recalc_guarded_many(pairs: list[tuple[str, str | None]], options: TaskOptions = TaskOptions(),
+                        spec: WorkerSpec = WorkerSpec()) -> list[FileReport]:
+    """recalc_guarded over several files (one Dask task per chunk: a task round trip through the scheduler
+    costs ~10 ms on a 2-core box, more than a typed form takes). Each file still has its own deadline."""
+    with _SPARE_LOCK:
+        spare = _SPARE.get(spec)
+        pool = spare.pop() if spare else WorkerPool(spec, 1)
+    reports = list(pool.run(pairs, options))
+    with _SPARE_LOCK:
+        _SPARE.setdefault(spec, []).append(pool)
+    return reports
+
+
 def close_spare_workers() -> int:
     """Stop the idle workers kept by recalc_guarded (end of a Dask batch); returns how many pools were closed."""
     with _SPARE_LOCK:
