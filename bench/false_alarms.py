@@ -6,9 +6,10 @@ Writes every table × layout (tests/realforms/layouts.py) into a temporary folde
 (perfscore.checks.files.check_file) and prints:
   1. 错误/警告 counts per check code and per layout on the correct forms (known published defects apart);
   2. the rows whose published score differs from the rule (SCORE_DIFFERS_FROM_RULE) with the finding's reason;
-  3. planted errors (wrong total, grade, weight sum, score over weight) found / missed per layout;
+  3. planted errors (wrong total, grade, weight sum, score over weight) found / missed per layout; a truncated
+     table (no total row) gets only those that make sense (layouts.planted_kinds);
   4. apply (+ --overwrite) then recalc: cells that held a number and now show an error value, and forms whose
-     recomputed total is not a number or moved from the published one.
+     recomputed total is not a number or moved from the published one (or, truncated, appeared at all).
 Always exits 0: it measures, the tests in tests/realforms/ judge.
 """
 
@@ -31,7 +32,7 @@ from perfscore.forms.apply import apply_to_file  # noqa: E402
 from perfscore.recalc.task import recalc_file  # noqa: E402
 from perfscore.xlsx import read_grid  # noqa: E402
 from perfscore.xlsx.grid import ExcelError  # noqa: E402
-from tests.realforms.layouts import PLANTED, layouts_for, load_tables, planted, write_form  # noqa: E402
+from tests.realforms.layouts import PLANTED, layouts_for, load_tables, planted, planted_kinds, write_form  # noqa: E402
 
 
 def _table(title: str, header: list[str], rows: list[list[object]]) -> None:
@@ -112,7 +113,11 @@ def main(argv: list[str] | None = None) -> int:
                     c = applied[(lay, mode)]
                     c["forms"] += 1
                     c["error_cells"] += len(bad)
-                    if not _is_number(after):
+                    if "total" not in table:  # truncated: no total row before, none may appear after
+                        if after is not None:
+                            c["total_moved"] += 1
+                            apply_notes.append(f"{tid} {lay} {mode}: 无总分行的表出现总分 {after!r}")
+                    elif not _is_number(after):
                         c["total_not_number"] += 1
                         apply_notes.append(f"{tid} {lay} {mode}: 总分 {before!r} → {after!r}")
                     elif _is_number(before) and abs(float(after) - float(before)) > 0.005:
@@ -130,14 +135,18 @@ def main(argv: list[str] | None = None) -> int:
                         entry = rule_rows.setdefault((tid, f.severity, f.message), [set(), []])
                         entry[0].add(f.cell)
                         entry[1].append(lay)
-                for kind, code in PLANTED.items():
+                for kind in planted_kinds(table, lay):
+                    code = PLANTED[kind]
                     path = write_form(planted(table, kind), lay, Path(tmp) / f"{tid}-{lay}-{kind}.xlsx")
                     hit = any(f.code == code and f.severity == ERROR for f in check_file(path))
                     found[lay]["found" if hit else "missed"] += 1
                     if not hit:
                         missed.append(f"{tid} {lay} {kind} ({code})")
+    n_cut = sum("truncated" in t for t in tables.values())
     print(f"# 正确表单的误报 (false alarms on correct published forms): {len(tables)} 张表 (tables), "
           f"{n_forms} 个表单 (forms = table × layout), {time.perf_counter() - t0:.1f} s")
+    print(f"其中 {n_cut} 张为截断表 (truncated: stored copy cut off; no total row, planted errors only "
+          f"weight sum / score over weight)")
     _table("按检查代码 (per check code) — 误报 = 不在 known_defects 中 (false = not a declared published defect)",
            ["代码 code", "错误 误报", "警告 误报", "错误 已知缺陷 (known)", "警告 已知缺陷"],
            [[code, c[(ERROR, "false")], c[(WARNING, "false")], c[(ERROR, "known")], c[(WARNING, "known")]]

@@ -251,18 +251,20 @@ def write_form(table: dict, layout: str, path: str | Path) -> Path:
     else:
         r, col = _write_rows(ws, table, lay, r)
         label_end = min(col["weight"], col["score"]) - 1
-    total_label = "合计" if table["kind"] != "project" else "总分"
-    ws.cell(r, 1, total_label)
-    if label_end > 1:
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=label_end)
-    if "total_weight" in table:
-        ws.cell(r, col["weight"], _num(table["total_weight"], lay))
-    ws.cell(r, col["score"], _num(table["total"], lay))
-    last = r
-    if table.get("grade"):
-        last = r + 1
-        ws.cell(last, 1, "评价等级")
-        ws.cell(last, 2, table["grade"])
+    last = r - 1
+    if "total" in table:  # a truncated table (README) has no total row: the form ends with its last group
+        total_label = "合计" if table["kind"] != "project" else "总分"
+        ws.cell(r, 1, total_label)
+        if label_end > 1:
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=label_end)
+        if "total_weight" in table:
+            ws.cell(r, col["weight"], _num(table["total_weight"], lay))
+        ws.cell(r, col["score"], _num(table["total"], lay))
+        last = r
+        if table.get("grade"):
+            last = r + 1
+            ws.cell(last, 1, "评价等级")
+            ws.cell(last, 2, table["grade"])
     _box(ws, top, 1, last, width)
     out = Path(path)
     wb.save(out)
@@ -279,6 +281,28 @@ def band(total: float) -> str:
     return "优" if total >= 90 else "良" if total >= 80 else "中" if total >= 60 else "差"
 
 
+def _weight_sum_row(rows: list[dict], complete: bool) -> dict | None:
+    """The row whose weight a planted WEIGHT_SUM raises: the first scored row of a complete table, or — in a
+    truncated table, which has no total row — the first scored row of a group that prints its label weight."""
+    scored = [r for r in rows if "weight" in r and "score" in r]
+    if complete:
+        return scored[0] if scored else None
+    return next((r for r in scored if "level1_weight" in r), None)
+
+
+def planted_kinds(table: dict, layout: str) -> list[str]:
+    """The planted errors that make sense for `table` in `layout`: total/grade need a total row; a weight sum
+    needs a printed sum to miss (the total rows, or a group label weight the layout prints)."""
+    lay = LAYOUTS[layout]
+    if "total" in table:
+        return list(PLANTED)
+    kinds = []
+    if (lay.weight_labels or lay.labels == "headed") and _weight_sum_row(table["rows"], False) is not None:
+        kinds.append("weight_sum")
+    kinds.append("score_over_weight")
+    return kinds
+
+
 def planted(table: dict, kind: str) -> dict:
     """A copy of `table` with one planted error of PLANTED[kind]."""
     t = copy.deepcopy(table)
@@ -288,7 +312,7 @@ def planted(table: dict, kind: str) -> dict:
     elif kind == "grade":
         t["grade"] = "良" if band(t["total"]) == "优" else "优"  # the band flipped
     elif kind == "weight_sum":
-        scored[0]["weight"] += 1
+        _weight_sum_row(t["rows"], "total" in t)["weight"] += 1
     elif kind == "score_over_weight":
         # one score above its weight; another row gives the point back so the total still adds up
         over = scored[0]

@@ -58,7 +58,10 @@ def test_groups_as_published(corpus, tid, layout):
 def test_total_and_grade_found(corpus, tid, layout):
     form = _form(corpus, tid, layout)
     table = TABLES[tid]
-    assert parse_number(form.total.value) == table["total"]
+    if "total" not in table:  # truncated: the form ends with its last kept group, no total or grade found
+        assert form.total.cell is None and (form.grade is None or form.grade.cell is None), (form.total, form.grade)
+    else:
+        assert parse_number(form.total.value) == table["total"]
     if "total_weight" in table:
         assert parse_number(form.total_weight.value) == table["total_weight"]
     if table.get("grade"):

@@ -16,13 +16,14 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data"
 KINDS = {"project", "department", "third_party"}
 CODES = {"TOTAL_MISMATCH", "WEIGHT_SUM", "GRADE_MISMATCH", "SCORE_OVER_WEIGHT", "EXEC_RATE_MISMATCH",
-         "SCORE_DIFFERS_FROM_RULE"}
+         "SCORE_DIFFERS_FROM_RULE", "FUNDS_ROWS_MISMATCH"}
 TOP = {
     "id": str, "source": str, "publisher": str, "kind": str, "year": int, "title": str,
     "department": str, "implementer": str, "total_weight": (int, float), "total": (int, float),
-    "grade": str, "transcription": str, "known_defects": list, "funds": dict, "rows": list,
+    "grade": str, "transcription": str, "known_defects": list, "funds": dict, "rows": list, "truncated": str,
 }
-REQUIRED_TOP = ("id", "source", "publisher", "kind", "year", "title", "total", "known_defects", "rows")
+# `total` is required unless the stored copy is `truncated` (README: partial tables).
+REQUIRED_TOP = ("id", "source", "publisher", "kind", "year", "title", "known_defects", "rows")
 ROW = {
     "level1": str, "level1_weight": (int, float), "level2": str, "level3": str, "nature": str,
     "operator": str, "target": (str, int, float), "actual": (str, int, float), "unit": str,
@@ -47,6 +48,40 @@ def _is_bonus(row: dict) -> bool:
     return any(word in labels for word in ("加减分", "加分", "减分", "扣分"))
 
 
+def _groups(rows: list) -> dict[str, tuple[Decimal | None, Decimal]]:
+    """level1 name -> (printed label weight or None, Σ row weights), in printed order."""
+    out: dict[str, tuple[Decimal | None, Decimal]] = {}
+    for r in rows:
+        if not isinstance(r, dict) or "level1" not in r:
+            continue
+        gw, gsum = out.get(r["level1"], (None, Decimal(0)))
+        if "level1_weight" in r:
+            gw = Decimal(repr(r["level1_weight"]))
+        out[r["level1"]] = (gw, gsum + Decimal(repr(r.get("weight", 0))))
+    return out
+
+
+def _complete_groups(rows: list, defects: list) -> list[str]:
+    """A truncated table keeps whole level-1 groups only: a printed label weight must equal Σ its rows
+    (unless the published form itself is off, declared as WEIGHT_SUM)."""
+    if any(str(d).startswith("WEIGHT_SUM") for d in defects):
+        return []
+    return [f"truncated: group {name} Σweights {gsum} != label {gw} (cut group? drop it, or declare WEIGHT_SUM)"
+            for name, (gw, gsum) in _groups(rows).items() if gw is not None and gsum != gw]
+
+
+def _funds_parts(frows: list) -> list[str]:
+    """年度资金总额 against the sum of its parts (FUNDS_ROWS_MISMATCH when they differ)."""
+    if not frows or frows[0].get("label") != "年度资金总额" or len(frows) < 2:
+        return []
+    out = []
+    for key in ("initial", "budget", "spent"):
+        parts = [Decimal(repr(fr[key])) for fr in frows[1:] if key in fr]
+        if parts:
+            out.append(f"funds {key}: 年度资金总额 {frows[0].get(key)} Σparts {sum(parts)}")
+    return out
+
+
 def _typed(where: str, table: dict, spec: dict, errors: list[str]) -> None:
     for key, value in table.items():
         if key not in spec:
@@ -65,6 +100,13 @@ def check(path: Path) -> tuple[list[str], list[str]]:
         return [f"TOML: {exc}"], facts
     _typed("top", doc, TOP, errors)
     errors += [f"missing {k}" for k in REQUIRED_TOP if k not in doc]
+    if "truncated" not in doc and "total" not in doc:
+        errors.append("missing total (required unless the table is truncated)")
+    if "truncated" in doc and not doc["truncated"].strip():
+        errors.append("truncated is empty: say where the stored copy ends and what is missing")
+    for key in ("grade", "total_weight"):
+        if key in doc and "total" not in doc:
+            errors.append(f"{key} without total: both are printed in the total rows (omit them when cut)")
     if doc.get("id") != path.stem:
         errors.append(f"id {doc.get('id')!r} != file name {path.stem!r}")
     if doc.get("kind") not in KINDS:
@@ -83,6 +125,8 @@ def check(path: Path) -> tuple[list[str], list[str]]:
         # 加减分项 rows often print no 分值 (README: omit weight), so weight is optional there only.
         need = REQUIRED_ROW if not _is_bonus(row) else tuple(k for k in REQUIRED_ROW if k != "weight")
         errors += [f"row {i}: missing {k}" for k in need if k not in row]
+    if "truncated" in doc:
+        errors += _complete_groups(rows, doc.get("known_defects", []))
     wsum = sum(Decimal(repr(r.get("weight", 0))) for r in rows)
     ssum = sum(Decimal(repr(r.get("score", 0))) for r in rows)
     funds = doc.get("funds")
@@ -95,6 +139,7 @@ def check(path: Path) -> tuple[list[str], list[str]]:
         if "score" in funds:
             ssum += Decimal(repr(funds["score"]))
         frows = funds.get("rows", [])
+        facts += _funds_parts(frows)
         if frows and "weight" in funds and frows[0].get("budget"):
             ratio = min(frows[0].get("spent", 0) / frows[0]["budget"], 1)
             expect = _round2(ratio * funds["weight"])
@@ -102,6 +147,9 @@ def check(path: Path) -> tuple[list[str], list[str]]:
                          f"(rate {ratio:.2%} printed {funds.get('rate')})")
     facts.append(f"Σweights {wsum} (total_weight {doc.get('total_weight')})")
     facts.append(f"Σscores {ssum} (total {doc.get('total')})")
+    for name, (gw, gsum) in _groups(rows).items():
+        if gw is not None:
+            facts.append(f"group {name}: Σweights {gsum} (label {gw})")
     over = [r["level3"] for r in rows if "weight" in r and r.get("score", 0) > r["weight"]]
     if over:
         facts.append(f"score>weight: {over}")
@@ -123,6 +171,12 @@ def main(argv: list[str]) -> int:
         status = "ERROR" if errors else "ok"
         bad += bool(errors)
         print(f"{path.name}: {status}")
+        try:
+            cut = tomllib.loads(path.read_text(encoding="utf-8")).get("truncated")
+        except tomllib.TOMLDecodeError:
+            cut = None
+        if cut:
+            print(f"   ~ truncated: {cut}")
         for e in errors:
             print(f"   ! {e}")
         for f in facts:
