@@ -67,10 +67,16 @@ def layouts_for(table: dict) -> list[str]:
     return [name for name, lay in LAYOUTS.items() if table["kind"] in lay.kinds]
 
 
+def _indicator_style(table: dict) -> bool:
+    """Project columns (年度指标值 | 实际完成值 …): every project table, and a department table printed in the
+    central 部门整体 layout (产出/效益 indicators with targets and actuals, a funds block)."""
+    return table["kind"] == "project" or any("target" in r or "actual" in r for r in table["rows"])
+
+
 def _columns(table: dict, lay: Layout) -> list[str]:
     kind = table["kind"]
     rows = table["rows"]
-    if kind == "project":
+    if _indicator_style(table):
         has = {k for r in rows for k in r}
         opt = [k for k in ("nature", "operator") if k in has]
         unit = ["unit"] if "unit" in has else []
@@ -193,7 +199,7 @@ def _write_headed(ws: Worksheet, table: dict, lay: Layout, r: int) -> tuple[int,
 def _write_rows(ws: Worksheet, table: dict, lay: Layout, r: int) -> tuple[int, dict[str, int]]:
     keys = _columns(table, lay)
     col = {k: i for i, k in enumerate(keys, start=1)}
-    labels = HEADERS[table["kind"]]
+    labels = {**HEADERS["project"], **HEADERS[table["kind"]]}
     for k in keys:
         ws.cell(r, col[k], labels[k])
     r += 1
@@ -235,15 +241,14 @@ def write_form(table: dict, layout: str, path: str | Path) -> Path:
     ws = wb.active
     ws.title = "自评表"
     width = 5 if lay.labels == "headed" else len(_columns(table, lay))
-    if table["kind"] == "project" and table.get("funds"):
+    if table.get("funds"):
         width = max(width, 10)  # the funds block runs to column J
     ws.cell(1, 1, TITLES[table["kind"]])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(2, 1, f"（{table['year']}年度）")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     r = _facts(ws, table, lay, 3, width)
-    if table["kind"] == "project":
-        r = _funds(ws, table, lay, r)
+    r = _funds(ws, table, lay, r)
     top = r
     if lay.labels == "headed":
         r, col = _write_headed(ws, table, lay, r)

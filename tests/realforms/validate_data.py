@@ -147,6 +147,9 @@ def check(path: Path) -> tuple[list[str], list[str]]:
                          f"(rate {ratio:.2%} printed {funds.get('rate')})")
     facts.append(f"Σweights {wsum} (total_weight {doc.get('total_weight')})")
     facts.append(f"Σscores {ssum} (total {doc.get('total')})")
+    if "truncated" in doc and "total" in doc and ssum != Decimal(repr(doc["total"])):
+        errors.append(f"truncated table with total {doc['total']} but its kept rows sum to {ssum}: the total "
+                      f"belongs to rows that were cut — leave total/total_weight/grade out (say them in truncated)")
     for name, (gw, gsum) in _groups(rows).items():
         if gw is not None:
             facts.append(f"group {name}: Σweights {gsum} (label {gw})")
