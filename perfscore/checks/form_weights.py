@@ -1,11 +1,12 @@
 """WEIGHT_SUM: the weights add up to 100 and to the printed total, each group's members to its printed
-weight (a cap "(≤5分)" bounds the scores instead), and the first-level weights against the profile's template."""
+weight (a cap "(≤5分)" bounds the scores instead), and the first-level weights against the profile's template.
+A form with no total row is not held to 100 as an error (a 警告: it may lack its last groups)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from perfscore.checks.findings import NOTE
+from perfscore.checks.findings import NOTE, WARNING
 from perfscore.checks.form_facts import _Ctx, _g, _group_name, _number
 from perfscore.checks.form_funds import _funds_rows
 from perfscore.forms.model import Sourced
@@ -24,7 +25,13 @@ def _weights(ctx: _Ctx) -> None:
         sw = sum15(known)
         printed = _number(form.total_weight)
         where = form.total_weight if form.total_weight.cell else next((w for _, w, _, _ in items if w.cell), None)
-        if ctx.differs(sw, 100) or (printed is not None and ctx.differs(printed, sw)):
+        if printed is None and form.total.cell is None and ctx.differs(sw, 100):
+            # No total row at all: nothing printed to disagree with. A form that ends before its last groups
+            # (a page cut off, 满意度指标 not yet filled in) sums below 100 while every printed group adds up.
+            ctx.add("WEIGHT_SUM", where,
+                    f"本表没有总分行，各指标分值之和为 {_g(sw)}（通常为 100）；如表格缺少一级指标（如满意度指标）"
+                    f"或总分行，请补全后再核对。", severity=WARNING)
+        elif ctx.differs(sw, 100) or (printed is not None and ctx.differs(printed, sw)):
             shown = "" if printed is None else f"，合计行写为 {_g(printed)}"
             expect = "各项分值之和应为 100" if ctx.differs(sw, 100) else f"合计行应为 {_g(sw)}"
             ctx.add("WEIGHT_SUM", where, f"各指标分值之和为 {_g(sw)}{shown}；{expect}。")
