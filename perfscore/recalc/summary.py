@@ -78,11 +78,16 @@ def display_units(text: str) -> int:
 class _TableSheet:
     """One worksheet filled row by row: header first, blanks left empty (as pandas wrote missing values)."""
 
-    def __init__(self, book, name: str, columns: list[str], header_format=None, wrap: dict[str, int] | None = None) -> None:
+    def __init__(self, book, name: str, columns: list[str], header_format=None, wrap: dict[str, int] | None = None,
+                 formats: dict[str, object] | None = None) -> None:
+        """formats: a cell format per column name. Given to every cell as it is written: constant_memory writes
+        a row out before set_column at the end could reach it, and a cell without its own style shows as the
+        default (no wrap, no percent) in Excel and LibreOffice whatever its column says."""
         self.ws = book.add_worksheet(name)
         self.columns = columns
         self.rows = 0
         self._wrap = {columns.index(c): w for c, w in (wrap or {}).items()}
+        self._formats = [(formats or {}).get(c) for c in columns]
         for j, h in enumerate(columns):
             self.ws.write_string(0, j, h, header_format)
         self.ws.freeze_panes(1, 0)
@@ -115,9 +120,9 @@ class _TableSheet:
             if isinstance(v, float) and not math.isfinite(v):
                 if v != v:
                     continue
-                ws.write_string(n, j, "inf" if v > 0 else "-inf")
+                ws.write_string(n, j, "inf" if v > 0 else "-inf", self._formats[j])
             else:
-                ws.write(n, j, v)  # numbers, booleans, text (never a formula: strings_to_formulas=False)
+                ws.write(n, j, v, self._formats[j])  # numbers, booleans, text (never a formula: strings_to_formulas=False)
 
     def append_text(self, values: list[object]) -> None:
         """User text that must stay text whatever it looks like (findings name cells and quote what people typed)."""
@@ -125,7 +130,7 @@ class _TableSheet:
         self._forget_written()
         self._size_row(values)
         for j, v in enumerate(values):
-            self.ws.write_string(self.rows, j, str(v))
+            self.ws.write_string(self.rows, j, str(v), self._formats[j])
 
     def filter(self) -> None:
         if self.rows:
@@ -168,9 +173,15 @@ class SummaryWriter:
             self._bold = self._book.add_format({"bold": True})
             self._head = self._book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                                 "align": "center", "valign": "vcenter"})
-            self._forms = _TableSheet(self._book, FORMS_SHEET, FORM_COLUMNS, self._head, FORM_WRAP)
-            self._files = _TableSheet(self._book, FILES_SHEET, FILE_COLUMNS, self._head, FILE_WRAP)
-            self._finding_sheets = [_TableSheet(self._book, FINDINGS_SHEET, FINDING_COLUMNS, self._head, FINDING_WRAP)]
+            self._pct = self._book.add_format({"num_format": "0.00%"})
+            self._num = self._book.add_format({"num_format": "0.00"})
+            self._wrapped = self._book.add_format({"text_wrap": True, "valign": "top"})
+            form_formats = {**{c: self._wrapped for c in FORM_WRAP}, "执行率": self._pct,
+                            **{c: self._num for c in ("全年预算数", "全年执行数", "申报总分", "重算总分", "差异")}}
+            self._forms = _TableSheet(self._book, FORMS_SHEET, FORM_COLUMNS, self._head, FORM_WRAP, form_formats)
+            self._files = _TableSheet(self._book, FILES_SHEET, FILE_COLUMNS, self._head, FILE_WRAP,
+                                      {c: self._wrapped for c in FILE_WRAP})
+            self._finding_sheets = [self._findings_sheet(FINDINGS_SHEET)]
         except BaseException as exc:
             self._abort(exc)
             raise
@@ -231,10 +242,14 @@ class SummaryWriter:
         if sheet.rows == MAX_FINDING_ROWS:
             sheet.filter()
             name = f"{FINDINGS_SHEET}({len(self._finding_sheets) + 1})"
-            sheet = _TableSheet(self._book, name, FINDING_COLUMNS, self._head, FINDING_WRAP)
+            sheet = self._findings_sheet(name)
             self._finding_sheets.append(sheet)
         sheet.append_text(values)
         self.findings += 1
+
+    def _findings_sheet(self, name: str) -> _TableSheet:
+        return _TableSheet(self._book, name, FINDING_COLUMNS, self._head, FINDING_WRAP,
+                           {c: self._wrapped for c in FINDING_WRAP})
 
     # -- the end ---------------------------------------------------------------------------------
     def _complete(self) -> None:
@@ -259,9 +274,7 @@ class SummaryWriter:
 
     def _format(self) -> None:
         book, sheet, fs, n = self._book, self._forms.ws, self._files.ws, self._forms.rows
-        pct = book.add_format({"num_format": "0.00%"})
-        num = book.add_format({"num_format": "0.00"})
-        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        pct, num, wrap = self._pct, self._num, self._wrapped
         col = {name: i for i, name in enumerate(FORM_COLUMNS)}
         sheet.set_row(0, 30)
         for name, width in FORM_WRAP.items():

@@ -75,3 +75,26 @@ def test_chart_data_sits_on_a_hidden_sheet(tmp_path):
     assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1) and setup.fitToHeight == 0
     assert ws.print_title_rows == "$1:$1"
     assert ws["A1"].font.b and ws["A1"].fill.fgColor.rgb.endswith("DDEBF7")
+
+
+def test_cells_carry_their_columns_format(tmp_path):
+    """Rows are streamed before the columns are formatted: each cell must carry the wrap / percent / 0.00 style
+    itself, or Excel and LibreOffice print long messages on one cut line and 执行率 as 0.311."""
+    import openpyxl
+
+    path = tmp_path / "重算汇总.xlsx"
+    with SummaryWriter(path, profile="central", date="2025-03-31") as summary:
+        for i in range(1, 4):
+            summary.add(report(i, f"某市第{i}中学", f"2024年度校舍维修改造项目第{i}期", 2))
+    wb = openpyxl.load_workbook(path)
+    forms, files, findings = wb["表单汇总"], wb["文件"], wb["问题清单"]
+    col = {c: i + 1 for i, c in enumerate(FORM_COLUMNS)}
+    for r in range(2, forms.max_row + 1):
+        assert forms.cell(r, col["执行率"]).number_format == "0.00%"
+        assert forms.cell(r, col["重算总分"]).number_format == "0.00"
+        assert forms.cell(r, col["实施单位"]).alignment.wrap_text
+    message = FINDING_COLUMNS.index("说明") + 1
+    assert findings.max_row == 7
+    assert all(findings.cell(r, message).alignment.wrap_text for r in range(2, findings.max_row + 1))
+    assert not findings.cell(2, FINDING_COLUMNS.index("代码") + 1).alignment.wrap_text  # short codes stay one line
+    assert files.cell(2, FILE_COLUMNS.index("文件") + 1).alignment.wrap_text
