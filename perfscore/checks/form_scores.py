@@ -144,7 +144,9 @@ def _units(ctx: _Ctx, ind: Indicator) -> None:
         return
     tp, ap = _is_percent_cell(ctx, ind.target), _is_percent_cell(ctx, ind.actual)
     unit_col = normalize_text(ind.unit.text())
-    if tp != ap:
+    # 计量单位 "%" says the plain side is in percent points: 100 beside "100%" is the same quantity
+    percent_column = unit_col in ("%", "％")
+    if tp != ap and not (percent_column and (aq.value if tp else tq.value) > 1.5):
         plain_s, plain_q, pct_s = (ind.actual, aq, ind.target) if tp else (ind.target, tq, ind.actual)
         if plain_q.value > 1.5:
             meaning = f"若指 {_g(plain_q.value)}%，应写作百分数；若是个数，则与百分数不可比"
@@ -164,7 +166,7 @@ def _units(ctx: _Ctx, ind: Indicator) -> None:
                 ctx.add("UNIT_MISMATCH", s,
                         f"“{ind.name}”计量单位为“{ind.unit.text()}”，而“{s.value}”的单位是“{q.unit}”；应统一单位。")
                 return
-    if unit_col in ("%", "％") and not tp and not ap and (tq.value > 1.5) != (aq.value > 1.5):
+    if percent_column and not tp and not ap and (tq.value > 1.5) != (aq.value > 1.5):
         ctx.add("UNIT_MISMATCH", ind.actual,
                 f"“{ind.name}”计量单位为 %，年度指标值 {_g(tq.value)} 与实际完成值 {_g(aq.value)} 一个按百分数、一个按比值填写；"
                 f"应统一（如都写作 95 或都写作 0.95）。")
