@@ -20,10 +20,12 @@ from perfscore.rules import (
     RuleInputError,
     assess_indicator,
     compare15,
+    is_blank,
     is_not_applicable,
     level_of_fraction,
     normalize_text,
     parse_qual_level,
+    parse_quantity,
 )
 
 
@@ -97,10 +99,35 @@ def _nature_is_qualitative(ind: Indicator) -> bool:
 _UNCERTAIN = ("请核实", "按百分数")
 
 
+_EXEC_ROW_NOTE = "预算执行率行未填指标性质和方向，按正向（≥）计分"
+
+
+def _exec_row_inputs(ind: Indicator) -> tuple[object, object, str | None]:
+    """(operator, target, note) for an indicator row that is the budget execution rate: with no 指标性质/方向
+    it is still a higher-is-better rate (capped at its target, 100% when none is printed), never a guess."""
+    if not ind.is_exec_rate or not (is_blank(ind.nature.value) and is_blank(ind.operator.value)):
+        return ind.operator.value, ind.target.value, None
+    if _target_operator(ind.target.value) is not None:  # "≤100%": the direction is printed in the target
+        return ind.operator.value, ind.target.value, None
+    if is_blank(ind.target.value):
+        return "≥", "100%", _EXEC_ROW_NOTE + "，年度指标值为空时按 100%"
+    return "≥", ind.target.value, _EXEC_ROW_NOTE
+
+
+def _target_operator(target: object):
+    if not isinstance(target, str) or is_blank(target):
+        return None
+    try:
+        return parse_quantity(target, what="年度指标值").operator
+    except RuleInputError:
+        return None
+
+
 def _quantitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None) -> str | None:
     p = ctx.profile
+    operator, target, exec_note = _exec_row_inputs(ind)
     try:
-        a = assess_indicator(ind.nature.value, ind.operator.value, ind.target.value, ind.actual.value,
+        a = assess_indicator(ind.nature.value, operator, target, ind.actual.value,
                              ind.weight.value, p, cell=ind.score.cell)
     except NotApplicable:
         return None
@@ -117,10 +144,11 @@ def _quantitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None)
     if score is not None and ctx.differs(score, a.score):
         uncertain = any(any(k in w for k in _UNCERTAIN) for w in a.warnings)
         direction = "多打" if score > a.score else "少打"
+        notes = (exec_note, *a.warnings) if exec_note else a.warnings
         ctx.add("SCORE_DIFFERS_FROM_RULE", ind.score,
                 f"“{ind.name}”填报得分 {_g(score)}，按评分规则应为 {_g(a.score)}（{direction} {_g(abs(score - a.score))} 分）："
                 f"{a.rule_text}（规则 {a.rule_id}，方案 {p.name}）。"
-                + ("" if not a.warnings else "注意：" + "；".join(a.warnings) + "。"),
+                + ("" if not notes else "注意：" + "；".join(notes) + "。"),
                 severity=WARNING if uncertain else None)
     if a.rule_id == "positive" and a.ratio is not None and a.ratio < 1:
         return f"未达到年度指标值（实际 {ind.actual.value}，目标 {ind.target.value}）"
