@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-from perfscore.checks.findings import Finding
+from perfscore.checks.findings import NOTE, Finding
 from perfscore.checks.form_facts import (
     _Ctx,
     _Facts,
@@ -57,8 +57,13 @@ def _text_numbers(ctx: _Ctx) -> None:
         if is_blank(text) or is_not_applicable(text):
             continue
         if _PURE_NUMBER.match(text):
-            ctx.add("TEXT_NUMBER", s,
-                    f"{what}“{s.value}”是以文本存储的数字：SUM 等公式会忽略它，合计因此偏小；应改为数值格式。")
+            if ctx.read_by_formula(s):  # harm shown: a formula of the workbook reads it and skips it
+                ctx.add("TEXT_NUMBER", s,
+                        f"{what}“{s.value}”是以文本存储的数字：读取它的公式（SUM 等）会忽略它，结果因此偏小；应改为数值格式。")
+            else:  # a typed form reads right on paper; only a future formula would be wrong
+                ctx.add("TEXT_NUMBER", s,
+                        f"{what}“{s.value}”是以文本存储的数字；现在没有公式读取它，打印无误，但日后用 SUM 等公式合计时会被忽略，"
+                        f"建议改为数值格式。", severity=NOTE)
             continue
         if _quantity(s.value) is None:
             ctx.add("TEXT_NUMBER", s, f"{what}“{s.value}”无法识别为数值；此处应填数字。")
