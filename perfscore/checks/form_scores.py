@@ -3,7 +3,7 @@ OVER_TARGET, UNIT_MISMATCH, the TEXT_NUMBER of unscorable actuals and MISSING_DE
 
 from __future__ import annotations
 
-from perfscore.checks.findings import WARNING
+from perfscore.checks.findings import NOTE, WARNING
 from perfscore.checks.form_facts import (
     _NO_REASON,
     _Ctx,
@@ -123,6 +123,23 @@ def _target_operator(target: object):
         return None
 
 
+def _direction_from_score(ctx: _Ctx, ind: Indicator, target: object, score: float | None):
+    """With neither 指标性质 nor 方向 (nor an operator in the target) the direction is unknown: when the printed
+    score is what one direction gives, that assessment (nothing contradicts the form); else None."""
+    if score is None or not (is_blank(ind.nature.value) and is_blank(ind.operator.value)) \
+            or _target_operator(target) is not None:
+        return None
+    for op in ("≥", "≤"):
+        try:
+            a = assess_indicator(ind.nature.value, op, target, ind.actual.value, ind.weight.value, ctx.profile,
+                                 cell=ind.score.cell)
+        except (RuleInputError, NotApplicable):
+            continue
+        if not ctx.differs(score, a.score):
+            return a
+    return None
+
+
 def _quantitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None) -> str | None:
     p = ctx.profile
     operator, target, exec_note = _exec_row_inputs(ind)
@@ -132,10 +149,16 @@ def _quantitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None)
     except NotApplicable:
         return None
     except RuleInputError as err:
-        target = ind.target if "年度指标值" in err.message else ind.actual if "实际完成值" in err.message else (
-            ind.nature if not ind.nature.is_blank else ind.operator if not ind.operator.is_blank else ind.score)
-        ctx.add("TEXT_NUMBER", target, f"“{ind.name}”无法按评分规则核算：{err.message}。")
-        return None
+        a = _direction_from_score(ctx, ind, target, score)
+        if a is None:
+            cell = ind.target if "年度指标值" in err.message else ind.actual if "实际完成值" in err.message else (
+                ind.nature if not ind.nature.is_blank else ind.operator if not ind.operator.is_blank else ind.score)
+            ctx.add("TEXT_NUMBER", cell, f"“{ind.name}”无法按评分规则核算：{err.message}。")
+            return None
+        way = "正向（≥）" if a.rule_id == "positive" else "反向（≤）"
+        ctx.add("TEXT_NUMBER", ind.operator if ind.operator.cell else ind.score,
+                f"“{ind.name}”指标性质和指标方向均为空；填报得分 {_g(score)} 与按{way}计分一致（{a.rule_text}），"
+                f"请补填指标方向。", severity=NOTE)
     _units(ctx, ind)
     if a.rule_id == "positive" and a.ratio is not None and compare15(a.ratio, p.indicator.over_target_warn_ratio) >= 0:
         ctx.add("OVER_TARGET", ind.actual,

@@ -1,0 +1,58 @@
+"""A row with neither 指标性质 nor 指标方向 (many published forms have no such column): when the printed score
+is what one direction gives, nothing contradicts the form — a 提示 asking for the direction, not a 警告 that the
+row cannot be scored; when no direction gives the printed score, the 警告 stays. Rows of published forms:
+天长 水旱灾害防御 2022 (满意度 90% → 100%), 萧县 特色种养 2023 (成活率 95% → 100%), 廊坊食品工程学校 2019
+(工程资金金额 43.2 → 37.24 scored 9 of 10)."""
+
+from __future__ import annotations
+
+import re
+
+import openpyxl
+import pytest
+
+from perfscore.checks.files import check_file
+from perfscore.checks.findings import NOTE, WARNING
+
+HEADER = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分")
+OTHER = ("产出指标", "质量指标", "工程质量合格", "合格", "合格", 10, 10)
+
+
+def _form(path, row):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "项目支出绩效自评表"
+    for c, lab in enumerate(HEADER, start=1):
+        ws.cell(3, c, lab)
+    for r, values in enumerate((OTHER, row), start=4):
+        for c, v in enumerate(values, start=1):
+            ws.cell(r, c, v)
+    ws.cell(6, 1, "总分")
+    ws.cell(6, 6, OTHER[5] + row[5])
+    ws.cell(6, 7, OTHER[6] + row[6])
+    wb.save(path)
+    return path
+
+
+def _row5(findings, code):
+    """Findings of `code` on the row under test (sheet row 5)."""
+    return [f for f in findings if f.code == code and re.search(r"(^|!)[A-Z]+5$", f.cell or "")]
+
+
+@pytest.mark.parametrize("row", [
+    ("满意度指标", "服务对象满意度指标", "指标1:服务对象满意度", "90%", "100%", 10, 10),
+    ("产出指标", "质量指标", "养殖家畜家禽成活率", "95%", "100%", 5, 5),
+], ids=["tianchang", "xiaoxian"])
+def test_score_agreeing_with_a_direction_is_a_note(tmp_path, row):
+    found = check_file(_form(tmp_path / "f.xlsx", row))
+    text = _row5(found, "TEXT_NUMBER")
+    assert [f.severity for f in text] == [NOTE], [(f.cell, f.severity, f.message) for f in found]
+    assert "正向" in text[0].message and "请补填指标方向" in text[0].message
+    assert not _row5(found, "SCORE_DIFFERS_FROM_RULE")
+
+
+def test_score_no_direction_gives_stays_a_warning(tmp_path):
+    row = ("产出指标", "数量指标", "指标1工程资金金额", 43.2, 37.24, 10, 9)
+    found = check_file(_form(tmp_path / "l.xlsx", row))
+    text = _row5(found, "TEXT_NUMBER")
+    assert [f.severity for f in text] == [WARNING] and "无法判断按正向还是反向" in text[0].message
