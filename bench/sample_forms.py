@@ -314,14 +314,15 @@ def _real_tables() -> dict:
     return _TABLES
 
 
-def vary_real_table(table: dict, seed: int) -> dict:
+def vary_real_table(table: dict, seed: int, layout: str = "merged") -> dict:
     """A copy of a published table as another unit would fill it: its names, funds amounts (same execution
     rate), numeric actuals (still meeting the target) and scores (a share moved between two rows, the total
     unchanged) differ; some rows get a long 偏差原因. Every tenth copy carries one planted error of
-    tests/realforms PLANTED, as a batch from many units would."""
+    tests/realforms PLANTED that suits the table in `layout` (no total error on a table cut before its total), as a
+    batch from many units would."""
     import copy
 
-    from tests.realforms.layouts import PLANTED, band, planted
+    from tests.realforms.layouts import band, planted, planted_kinds
 
     rng = random.Random(seed)
     t = copy.deepcopy(table)
@@ -352,12 +353,12 @@ def vary_real_table(table: dict, seed: int) -> dict:
         a["score"] = round(a["score"] - d, 2)
         if b is not None:  # a share moved between rows: the total stays
             b["score"] = round(b["score"] + d, 2)
-        else:  # all full marks: this unit lost d points, its total and grade follow
+        elif "total" in t:  # all full marks: this unit lost d points, its total and grade follow
             t["total"] = round(t["total"] - d, 2)
             if t.get("grade"):
                 t["grade"] = band(t["total"])
     if seed % 10 == 9:
-        kinds = sorted(PLANTED)
+        kinds = sorted(planted_kinds(t, layout))
         try:
             t = planted(t, kinds[(seed // 10) % len(kinds)])
         except (StopIteration, IndexError):  # a table with no donor row for that error stays clean
@@ -370,4 +371,4 @@ def write_real_copy(tid: str, layout: str, seed: int, path: str | Path) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_form(vary_real_table(_real_tables()[tid], seed), layout, path)
+    return write_form(vary_real_table(_real_tables()[tid], seed, layout), layout, path)

@@ -50,7 +50,7 @@ def recalc(
     Exit codes: 0 batch ran (failed files are listed in the summary), 1 with --strict when a file failed,
     2 usage error.
     """
-    from perfscore.recalc.batch import discover, run_batch
+    from perfscore.recalc.batch import Survey, run_batch
     from perfscore.recalc.functions import FunctionTable
     from perfscore.recalc.summary import SummaryWriter
     from perfscore.recalc.report import TaskOptions
@@ -75,11 +75,13 @@ def recalc(
         FunctionTable(profile)
     except PerfscoreError as exc:
         fail(errors, f"评分口径无效：{exc}", 2)
-    jobs_list, early = discover(paths, output)
-    clash = [j.source for j in jobs_list if j.output and Path(j.output).resolve() == Path(j.source).resolve()]
-    if clash:
-        fail(errors, f"输出会覆盖输入文件：{'、'.join(clash)}；请另选输出文件夹", 2)
-    if not jobs_list:
+    # a first pass counts the files (progress bar, Dask chunks); the batch walks the folders again, so no list
+    # of 100 000 jobs is held
+    survey = Survey.of(paths, output)
+    early = survey.early
+    if survey.overwrites:
+        fail(errors, f"输出会覆盖输入文件：{'、'.join(survey.overwrites)}；请另选输出文件夹", 2)
+    if not survey.count:
         for report in early:
             errors.print(f"  {report.reason}", markup=False, highlight=False, soft_wrap=True)
         where = "、".join(str(p) for p in paths)
@@ -104,8 +106,9 @@ def recalc(
                 collector.add(report)
             in_batch = True
             with progress:
-                task = progress.add_task("recalc", total=len(jobs_list))
-                for report in run_batch(jobs_list, options, executor.value, workers, scheduler, timeout=timeout):
+                task = progress.add_task("recalc", total=survey.count)
+                for report in run_batch(survey.jobs(), options, executor.value, workers, scheduler, timeout=timeout,
+                                        count=survey.count):
                     collector.add(report)
                     progress.advance(task)
             in_batch = False
@@ -121,7 +124,7 @@ def recalc(
     elapsed = time.perf_counter() - started
     ok, bad = collector.status["ok"], collector.status["failed"]
     if not quiet:
-        rate = len(jobs_list) / elapsed if elapsed > 0 else 0.0
+        rate = survey.count / elapsed if elapsed > 0 else 0.0
         console.print(f"完成：{ok} 个成功，{bad} 个失败，共 {collector.forms} 行；"
                       f"用时 {elapsed:.1f} 秒（{rate:.1f} 个/秒）。")
         console.print(f"汇总表：{summary_path}", soft_wrap=True, highlight=False)

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from dataclasses import dataclass
+from itertools import islice
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -49,18 +50,18 @@ def _is_lock_file(p: Path) -> bool:
     return p.name.startswith("~$")
 
 
-def discover(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]) -> tuple[list[Job], list[FileReport]]:
-    """Jobs for every .xlsx/.xlsm under the paths, and report rows for everything else worth mentioning.
+def scan(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]) -> Iterator[Job | FileReport]:
+    """A Job for every .xlsx/.xlsm under the paths and a report row for everything else worth mentioning, in a
+    fixed order (sorted walk), one at a time: a batch of 100 000 files never holds a list of them.
 
     Folders are searched recursively; the output folder itself is never searched (re-runs do not feed on
-    their own outputs). Output names mirror the path under the given folder; clashes get a numeric suffix.
+    their own outputs). Output names mirror the path under the given folder; clashes get a numeric suffix
+    (only the lower-cased targets are remembered, to find them).
     """
     out_root = Path(outdir).resolve()
-    jobs: list[Job] = []
-    reports: list[FileReport] = []
     taken: set[str] = set()
 
-    def plan(src: Path, rel: Path) -> None:
+    def plan(src: Path, rel: Path) -> Job:
         target = out_root / rel
         key = str(target).lower()
         n = 2
@@ -69,21 +70,21 @@ def discover(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
             key = str(target).lower()
             n += 1
         taken.add(key)
-        jobs.append(Job(str(src), str(target)))
+        return Job(str(src), str(target))
 
     for raw in paths:
         p = Path(raw)
         if not p.exists():
-            reports.append(failed(str(p), f"{p}：文件或文件夹不存在"))
+            yield failed(str(p), f"{p}：文件或文件夹不存在")
             continue
         if p.is_file():
             suffix = p.suffix.lower()
             if suffix in SPREADSHEET_SUFFIXES and not _is_lock_file(p):
-                plan(p, Path(p.name))
+                yield plan(p, Path(p.name))
             elif suffix in OTHER_SPREADSHEETS:
-                reports.append(failed(str(p), f"{p.name}：{OTHER_SPREADSHEETS[suffix]}"))
+                yield failed(str(p), f"{p.name}：{OTHER_SPREADSHEETS[suffix]}")
             else:
-                reports.append(failed(str(p), f"{p.name}：不是 Excel 工作簿（.xlsx/.xlsm），未处理"))
+                yield failed(str(p), f"{p.name}：不是 Excel 工作簿（.xlsx/.xlsm），未处理")
             continue
         for dirpath, dirnames, filenames in os.walk(p):
             here = Path(dirpath)
@@ -95,12 +96,47 @@ def discover(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                 f = here / name
                 suffix = f.suffix.lower()
                 if _is_lock_file(f):
-                    reports.append(failed(str(f), f"{name}：Excel/WPS 的临时锁定文件，已跳过"))
+                    yield failed(str(f), f"{name}：Excel/WPS 的临时锁定文件，已跳过")
                 elif suffix in SPREADSHEET_SUFFIXES:
-                    plan(f, f.relative_to(p))
+                    yield plan(f, f.relative_to(p))
                 elif suffix in OTHER_SPREADSHEETS:
-                    reports.append(failed(str(f), f"{name}：{OTHER_SPREADSHEETS[suffix]}"))
+                    yield failed(str(f), f"{name}：{OTHER_SPREADSHEETS[suffix]}")
+
+
+def discover(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]) -> tuple[list[Job], list[FileReport]]:
+    """scan() as two lists: the jobs and the report rows (for small batches and tests)."""
+    jobs: list[Job] = []
+    reports: list[FileReport] = []
+    for item in scan(paths, outdir):
+        (jobs if isinstance(item, Job) else reports).append(item)
     return jobs, reports
+
+
+@dataclass
+class Survey:
+    """A first pass of scan(): how many jobs, the (few) report rows, jobs whose output would be their input.
+    `jobs()` walks the folders again for the jobs themselves (same order, same names)."""
+
+    paths: tuple
+    outdir: str
+    count: int = 0
+    early: list[FileReport] = field(default_factory=list)
+    overwrites: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]) -> "Survey":
+        survey = cls(tuple(paths), str(outdir))
+        for item in scan(survey.paths, survey.outdir):
+            if isinstance(item, FileReport):
+                survey.early.append(item)
+                continue
+            survey.count += 1
+            if item.output and os.path.realpath(item.output) == os.path.realpath(item.source):
+                survey.overwrites.append(item.source)
+        return survey
+
+    def jobs(self) -> Iterator[Job]:
+        return (item for item in scan(self.paths, self.outdir) if isinstance(item, Job))
 
 
 # -- executors -------------------------------------------------------------------------------
@@ -109,11 +145,20 @@ def _spec(timeout: float | None, task: str | None) -> WorkerSpec:
     return WorkerSpec(timeout=timeout or None, task=task or TASK)
 
 
-def run_local(jobs: list[Job], options: TaskOptions, workers: int, timeout: float | None = DEFAULT_TIMEOUT,
-              task: str | None = None) -> Iterator[FileReport]:
+def _counted(jobs: Iterable[Job], count: int | None) -> tuple[Iterable[Job], int]:
+    """The jobs and how many there are: a list counts itself, a stream (Survey.jobs()) comes with its count."""
+    if count is None:
+        jobs = list(jobs)
+        count = len(jobs)
+    return jobs, count
+
+
+def run_local(jobs: Iterable[Job], options: TaskOptions, workers: int, timeout: float | None = DEFAULT_TIMEOUT,
+              task: str | None = None, count: int | None = None) -> Iterator[FileReport]:
     """`workers` supervised processes (at least one); `timeout` seconds per file (0/None: no limit).
-    `task` ("module:function") replaces recalc_file in the workers (tests)."""
-    with WorkerPool(_spec(timeout, task), max(1, min(workers, len(jobs)))) as pool:
+    `task` ("module:function") replaces recalc_file in the workers (tests); `count`: len of a streamed `jobs`."""
+    jobs, count = _counted(jobs, count)
+    with WorkerPool(_spec(timeout, task), max(1, min(workers, count))) as pool:
         yield from pool.run(((job.source, job.output) for job in jobs), options)
 
 
@@ -122,12 +167,14 @@ def chunk_size(files: int, workers: int, most: int = 64) -> int:
     return max(1, min(most, files // (workers * 16)))
 
 
-def run_dask(jobs: list[Job], options: TaskOptions, scheduler: str | None, workers: int,
-             timeout: float | None = DEFAULT_TIMEOUT, task: str | None = None) -> Iterator[FileReport]:
+def run_dask(jobs: Iterable[Job], options: TaskOptions, scheduler: str | None, workers: int,
+             timeout: float | None = DEFAULT_TIMEOUT, task: str | None = None,
+             count: int | None = None) -> Iterator[FileReport]:
     """The same task on a Dask cluster: `scheduler` "tcp://host:8786", or a LocalCluster when None.
     Each task runs its file in a supervised child process of the Dask worker (see the module docstring)."""
     from distributed import Client, LocalCluster, as_completed
 
+    jobs, count = _counted(jobs, count)
     cluster = None
     if scheduler:
         client = Client(scheduler)
@@ -137,8 +184,9 @@ def run_dask(jobs: list[Job], options: TaskOptions, scheduler: str | None, worke
         client = Client(cluster)
     spec = _spec(timeout, task)
     # files go in chunks (one task per chunk, reports streamed per chunk): small batches keep one file a task
-    size = chunk_size(len(jobs), max(workers, 1))
-    chunks = ([(j.source, j.output) for j in jobs[i:i + size]] for i in range(0, len(jobs), size))
+    size = chunk_size(count, max(workers, 1))
+    stream = iter(jobs)
+    chunks = iter(lambda: [(j.source, j.output) for j in islice(stream, size)], [])
 
     def submit_next() -> None:
         chunk = next(chunks, None)
@@ -164,14 +212,14 @@ def run_dask(jobs: list[Job], options: TaskOptions, scheduler: str | None, worke
             cluster.close()
 
 
-def run_batch(jobs: list[Job], options: TaskOptions, executor: str = "local", workers: int | None = None,
+def run_batch(jobs: Iterable[Job], options: TaskOptions, executor: str = "local", workers: int | None = None,
               scheduler: str | None = None, on_report: Callable[[FileReport], None] | None = None,
-              timeout: float | None = DEFAULT_TIMEOUT) -> Iterator[FileReport]:
+              timeout: float | None = DEFAULT_TIMEOUT, count: int | None = None) -> Iterator[FileReport]:
     workers = workers or os.cpu_count() or 1
     if executor == "dask":
-        runner = run_dask(jobs, options, scheduler, workers, timeout)
+        runner = run_dask(jobs, options, scheduler, workers, timeout, count=count)
     else:
-        runner = run_local(jobs, options, workers, timeout)
+        runner = run_local(jobs, options, workers, timeout, count=count)
     for report in runner:
         if on_report is not None:
             on_report(report)
