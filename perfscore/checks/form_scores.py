@@ -15,6 +15,7 @@ from perfscore.checks.form_facts import (
     _quantity,
 )
 from perfscore.forms.model import Indicator, Sourced
+from perfscore.rules.deadlines import parse_deadline, parse_time_point
 from perfscore.rules import (
     NotApplicable,
     RuleInputError,
@@ -54,11 +55,17 @@ def _indicator(ctx: _Ctx, ind: Indicator) -> None:
     actual = ind.actual.value
     lost = score is not None and compare15(score, weight) < 0
     missed: str | None = None
-    if not _is_number_like(actual):
+    if not _is_number_like(actual) and not _is_deadline_row(ind):
         missed = _qualitative(ctx, ind, weight, score)
     else:
         missed = _quantitative(ctx, ind, weight, score)
     _deviation_reason(ctx, ind, weight, score, lost, missed)
+
+
+def _is_deadline_row(ind: Indicator) -> bool:
+    """A completion deadline ("2023年12月", "9月前") met by a time ("2023年10月"): the rule core scores it as one
+    (rules.deadlines), not as a 定性 completion degree."""
+    return parse_deadline(ind.target.value) is not None and parse_time_point(ind.actual.value) is not None
 
 
 def _qualitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None) -> str | None:
@@ -159,7 +166,8 @@ def _quantitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None)
         ctx.add("TEXT_NUMBER", ind.operator if ind.operator.cell else ind.score,
                 f"“{ind.name}”指标性质和指标方向均为空；填报得分 {_g(score)} 与按{way}计分一致（{a.rule_text}），"
                 f"请补填指标方向。", severity=NOTE)
-    _units(ctx, ind)
+    if a.rule_id != "deadline":  # "2023年12月" is a time, not 2023 of some unit
+        _units(ctx, ind)
     if a.rule_id == "positive" and a.ratio is not None and compare15(a.ratio, p.indicator.over_target_warn_ratio) >= 0:
         ctx.add("OVER_TARGET", ind.actual,
                 f"“{ind.name}”实际完成值为年度指标值的 {a.ratio:.0%}（{ind.actual.value} 对 {ind.target.value}），"
