@@ -173,14 +173,17 @@ class SummaryWriter:
             self._bold = self._book.add_format({"bold": True})
             self._head = self._book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                                 "align": "center", "valign": "vcenter"})
-            self._pct = self._book.add_format({"num_format": "0.00%"})
-            self._num = self._book.add_format({"num_format": "0.00"})
+            # every cell top-aligned: a wrapped message beside one-line cells reads as one row on paper
+            self._pct = self._book.add_format({"num_format": "0.00%", "valign": "top"})
+            self._num = self._book.add_format({"num_format": "0.00", "valign": "top"})
             self._wrapped = self._book.add_format({"text_wrap": True, "valign": "top"})
+            self._top = self._book.add_format({"valign": "top"})
             form_formats = {**{c: self._wrapped for c in FORM_WRAP}, "执行率": self._pct,
                             **{c: self._num for c in ("全年预算数", "全年执行数", "申报总分", "重算总分", "差异")}}
-            self._forms = _TableSheet(self._book, FORMS_SHEET, FORM_COLUMNS, self._head, FORM_WRAP, form_formats)
+            self._forms = _TableSheet(self._book, FORMS_SHEET, FORM_COLUMNS, self._head, FORM_WRAP,
+                                      self._top_unless(FORM_COLUMNS, form_formats))
             self._files = _TableSheet(self._book, FILES_SHEET, FILE_COLUMNS, self._head, FILE_WRAP,
-                                      {c: self._wrapped for c in FILE_WRAP})
+                                      self._top_unless(FILE_COLUMNS, {c: self._wrapped for c in FILE_WRAP}))
             self._finding_sheets = [self._findings_sheet(FINDINGS_SHEET)]
         except BaseException as exc:
             self._abort(exc)
@@ -247,9 +250,12 @@ class SummaryWriter:
         sheet.append_text(values)
         self.findings += 1
 
+    def _top_unless(self, columns: list[str], formats: dict[str, object]) -> dict[str, object]:
+        return {c: formats.get(c, self._top) for c in columns}
+
     def _findings_sheet(self, name: str) -> _TableSheet:
         return _TableSheet(self._book, name, FINDING_COLUMNS, self._head, FINDING_WRAP,
-                           {c: self._wrapped for c in FINDING_WRAP})
+                           self._top_unless(FINDING_COLUMNS, {c: self._wrapped for c in FINDING_WRAP}))
 
     # -- the end ---------------------------------------------------------------------------------
     def _complete(self) -> None:
@@ -299,7 +305,8 @@ class SummaryWriter:
         self._page_setup(fs, "文件")
         self._files.filter()
         for ws in self._finding_sheets:
-            ws.ws.set_column(1, 4, 10)
+            ws.ws.set_column(1, 4, 10, self._top)
+            ws.ws.set_column(3, 3, 27, self._top)  # 代码: SCORE_DIFFERS_FROM_RULE whole
             for name, width in FINDING_WRAP.items():
                 ws.ws.set_column(FINDING_COLUMNS.index(name), FINDING_COLUMNS.index(name), width, wrap)
             self._page_setup(ws.ws, "问题清单")
