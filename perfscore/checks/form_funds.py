@@ -29,9 +29,13 @@ class _Base(NamedTuple):
 
 def _exec_base(form: Form, fr: FundsRow, p) -> _Base:
     """A third-party 评分表 computes 预算执行率 = 实际支出/到位资金 when the block gives 到位资金 (资金到位率 =
-    到位资金/预算资金 is scored apart); every other form divides by the budget the profile names."""
+    到位资金/预算资金 is scored apart); every other form divides by the budget the profile names, or by its
+    年初预算数 when the block has no 全年预算数 at all."""
     if form.kind == FormKind.THIRD_PARTY and _number(fr.arrived) is not None:
         return _Base(fr.arrived, "到位资金", "实际支出", "到位资金", "实际支出")
+    if p.exec_rate.base != "initial" and _number(fr.budget) is None and _number(fr.initial_budget) is not None:
+        # a block printing 年初预算数(A) and 全年执行数(B) only (执行率 = B/A): its one budget is the base
+        return _Base(fr.initial_budget, "年初预算数", "全年执行数", "预算数", "执行数")
     budget_s = fr.initial_budget if p.exec_rate.base == "initial" else fr.budget
     return _Base(budget_s, "全年预算数", "全年执行数", "预算数", "执行数")
 
