@@ -240,6 +240,8 @@ def _read(t: str, g: str, raw: str, lex: Lexicon) -> QualReading | _Refusal:
     if deg and deg[0] is not None:
         found.append((deg[0], deg[1]))
     if not found:
+        if not deg and _abbreviates(t, g, c):
+            return QualReading("达成", None, "与年度指标值的用语相同（简写）")
         if deg:  # a degree word was there but the rest does not say what the target says
             return _Refusal(RuleInputError, deg[1])
         return _Refusal(RuleInputError, f"无法判断定性指标完成程度「{raw}」（{_WHAT_TO_WRITE}）")
@@ -399,3 +401,10 @@ def _same_thing(rest: str, target: str) -> bool:
     """The actual without its degree word says what the target says: equal, a shorter form at the target's
     start or end (有所促进 against 促进产业发展), or the target's wording followed by detail (降低，降幅5%)."""
     return rest == target or target.startswith(rest) or target.endswith(rest) or rest.startswith(target)
+
+
+def _abbreviates(t: str, g: str, c: _Compiled) -> bool:
+    """The actual is the target's own wording, shortened: 全天候 against 全天候可用, 按时 against 按时完成. Two
+    characters at least, at the target's start or end, and no negation of its own (未… never abbreviates)."""
+    return bool(g) and len(t) >= 2 and t != g and (g.startswith(t) or g.endswith(t)) and not (
+        _negated(t, c) and not _negated(g, c))

@@ -231,3 +231,30 @@ def test_reading_is_memoised_and_deterministic():
     first = read_qualitative("有所降低", "有效降低", lex)
     assert read_qualitative("有所降低", "有效降低", lex) == first
     assert first.level == "部分达成" and "有所" in first.how
+
+
+# The target's own wording, shortened (黄石市图书馆 2022: 可保证读者使用时长, 目标 全天候可用, 实际 全天候, 10 of 10).
+import pytest as _pytest  # noqa: E402
+
+from perfscore.rules.lexicon import default_lexicon as _default_lexicon, read_qualitative as _read_q  # noqa: E402
+
+
+@_pytest.mark.parametrize("actual,target,level", [
+    ("全天候", "全天候可用", "达成"),
+    ("按时", "按时完成", "达成"),
+    ("未完成", "按时完成", "未达成"),  # a negation is never a shortening
+    ("未", "未发生", "未达成"),  # one character says nothing
+])
+def test_shortened_target_wording(actual, target, level):
+    assert _read_q(actual, target, _default_lexicon()).level == level
+
+
+def test_shortening_needs_the_targets_start_or_end():
+    from perfscore.rules.errors import RuleInputError
+
+    reading = _read_q("读者", "全天候可用", _default_lexicon())
+    assert not hasattr(reading, "level") or reading.level is None
+    with _pytest.raises(RuleInputError):
+        from perfscore.rules import assess_indicator
+
+        assess_indicator("定性", None, "全天候可用", "读者", 10)
