@@ -66,8 +66,9 @@ def _complete_groups(rows: list, defects: list) -> list[str]:
     (unless the published form itself is off, declared as WEIGHT_SUM)."""
     if any(str(d).startswith("WEIGHT_SUM") for d in defects):
         return []
+    bonus = {r.get("level1") for r in rows if isinstance(r, dict) and _is_bonus(r)}  # a cap, rows often unweighted
     return [f"truncated: group {name} Σweights {gsum} != label {gw} (cut group? drop it, or declare WEIGHT_SUM)"
-            for name, (gw, gsum) in _groups(rows).items() if gw is not None and gsum != gw]
+            for name, (gw, gsum) in _groups(rows).items() if gw is not None and gsum != gw and name not in bonus]
 
 
 def _funds_parts(frows: list) -> list[str]:
