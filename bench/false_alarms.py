@@ -127,7 +127,10 @@ def main(argv: list[str] | None = None) -> int:
                 for f in check_file(clean):
                     if f.severity not in (ERROR, WARNING):
                         continue
-                    tag = "known" if f.code in known else "false"
+                    # a truncated table (no total row) sums below 100 by construction: its WEIGHT_SUM 警告 is expected
+                    cut = ("truncated" in table and f.code == "WEIGHT_SUM" and f.severity == WARNING
+                           and "没有总分行" in f.message)
+                    tag = "known" if f.code in known or cut else "false"
                     by_code[f.code][(f.severity, tag)] += 1
                     if tag == "false":
                         by_layout[lay][f.severity] += 1
@@ -147,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{n_forms} 个表单 (forms = table × layout), {time.perf_counter() - t0:.1f} s")
     print(f"其中 {n_cut} 张为截断表 (truncated: stored copy cut off; no total row, planted errors only "
           f"weight sum / score over weight)")
-    _table("按检查代码 (per check code) — 误报 = 不在 known_defects 中 (false = not a declared published defect)",
+    _table("按检查代码 (per check code) — 误报 = 不在 known_defects 中 (false = not a declared published defect); "
+           "截断表无总分行的 WEIGHT_SUM 警告计为已知 (a truncated table's no-total-row WEIGHT_SUM 警告 counts as known)",
            ["代码 code", "错误 误报", "警告 误报", "错误 已知缺陷 (known)", "警告 已知缺陷"],
            [[code, c[(ERROR, "false")], c[(WARNING, "false")], c[(ERROR, "known")], c[(WARNING, "known")]]
             for code, c in sorted(by_code.items())])
