@@ -112,10 +112,12 @@ def test_summary_width_counts_cjk_as_two_units():
         assert display_units(text) == sum(2 if ord(ch) > 0x2E80 else 1 for ch in text), text
 
 
-def test_summary_drops_written_row_heights_and_writes_the_same_sheets(tmp_path, monkeypatch):
-    """Speed/memory work (issue 12): the summary's parent process stays flat over a long batch (xlsxwriter kept
-    a height per wrapped findings row); the workbook's sheets are byte-identical to the unpruned ones."""
-    import zipfile
+def test_streamed_summary_rows_read_back_as_xlsxwriter_writes_them(tmp_path, monkeypatch):
+    """Speed work (issue 12): the table sheets' rows are streamed as XML (sheetrows), not through xlsxwriter's
+    per-cell calls. Read back with openpyxl, every cell — value, type, number format, wrap, alignment — and
+    every row height equals a reference workbook xlsxwriter writes from the same rows and column formats."""
+    import openpyxl
+    import xlsxwriter
 
     sys.path.insert(0, str(REPO))
     try:
@@ -123,31 +125,74 @@ def test_summary_drops_written_row_heights_and_writes_the_same_sheets(tmp_path, 
     finally:
         sys.path.remove(str(REPO))
     from perfscore.recalc import summary
+    from perfscore.recalc.report import FileReport
     from perfscore.recalc.task import recalc_file
 
     cases = real_cases()
     reports = [recalc_file(str(write_real_copy(*cases[k], k, tmp_path / "in" / f"{k}.xlsx")), None)
-               for k in range(0, len(cases), 4)]
+               for k in range(0, len(cases), 3)]
+    reports.append(FileReport("收件箱/a&b <c>.xls", None, False, "", " 旧版 .xls 格式不支持 \x07 ", 0.0))
     assert sum(len(r.findings) for r in reports) > 20  # wrapped findings rows to size
 
-    def write(path, reps):
-        with summary.SummaryWriter(path, date="2026-12-03") as w:
-            for r in reps:
-                w.add(r)
-            sheets = [w._forms, w._files, *w._finding_sheets]
-        return sheets
+    rows: dict[str, list[tuple[list, bool, float | None]]] = {}
+    original = summary.RowFile.append
 
-    sheets = write(tmp_path / "pruned.xlsx", reports * 20)
-    assert all(len(s.ws.row_info) <= 3 and len(s.ws.row_sizes) <= 3 for s in sheets)
-    write(tmp_path / "a.xlsx", reports)
-    monkeypatch.setattr(summary._TableSheet, "_forget_written", lambda self: None)
-    write(tmp_path / "b.xlsx", reports)
-    with zipfile.ZipFile(tmp_path / "a.xlsx") as a, zipfile.ZipFile(tmp_path / "b.xlsx") as b:
-        names = [n for n in a.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert names and names == [n for n in b.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert any(b'ht="' in a.read(n) for n in names)  # rows really sized
-        for n in names:
-            assert a.read(n) == b.read(n), n
+    def recording(self, values, height=None, *, text_only=False):
+        rows.setdefault(str(self.path), []).append((list(values), text_only, height))
+        return original(self, values, height, text_only=text_only)
+
+    monkeypatch.setattr(summary.RowFile, "append", recording)
+    with summary.SummaryWriter(tmp_path / "ours.xlsx", date="2026-12-04") as w:
+        for r in reports:
+            w.add(r)
+        tables = [w._forms, w._files, *w._finding_sheets]
+    ref = xlsxwriter.Workbook(str(tmp_path / "ref.xlsx"), summary.WRITER_OPTIONS)
+    for t in tables:
+        ws = ref.add_worksheet(t.ws.name)
+        fmts = [ref.add_format(_format_props(f)) if f is not None else None for f in t._formats]
+        for n, (values, text_only, height) in enumerate(rows[str(t.data.path)], start=1):
+            if height:
+                ws.set_row(n, height)
+            for j, v in enumerate(values):
+                if v is None or v == "":
+                    continue
+                if text_only or isinstance(v, str):
+                    ws.write_string(n, j, str(v), fmts[j])
+                elif isinstance(v, float) and v != v:
+                    continue
+                elif isinstance(v, float) and v in (float("inf"), float("-inf")):
+                    ws.write_string(n, j, "inf" if v > 0 else "-inf", fmts[j])
+                else:
+                    ws.write(n, j, v, fmts[j])
+    ref.close()
+    ours, theirs = openpyxl.load_workbook(tmp_path / "ours.xlsx"), openpyxl.load_workbook(tmp_path / "ref.xlsx")
+    compared = 0
+    for t in tables:
+        a, b = ours[t.ws.name], theirs[t.ws.name]
+        assert a.max_row == b.max_row == t.rows + 1
+        for r in range(2, a.max_row + 1):
+            assert a.row_dimensions[r].height == b.row_dimensions[r].height, (t.ws.name, r)
+            for c in range(1, len(t.columns) + 1):
+                x, y = a.cell(r, c), b.cell(r, c)
+                assert (x.value, x.data_type) == (y.value, y.data_type), (t.ws.name, x.coordinate)
+                if y.value is not None:
+                    assert (x.number_format, x.alignment.wrap_text, x.alignment.vertical) == (
+                        y.number_format, y.alignment.wrap_text, y.alignment.vertical), (t.ws.name, x.coordinate)
+                    compared += 1
+    assert compared > 300
+    assert any(ours["文件"].cell(r, 1).value == "收件箱/a&b <c>.xls" for r in range(2, ours["文件"].max_row + 1))
+
+
+def _format_props(fmt) -> dict:
+    """The properties of one of the summary's xlsxwriter formats (to rebuild it in the reference workbook)."""
+    props = {}
+    if fmt.num_format:
+        props["num_format"] = fmt.num_format
+    if fmt.text_wrap:
+        props["text_wrap"] = True
+    if fmt.text_v_align == 1:
+        props["valign"] = "top"
+    return props
 
 
 def test_dask_runs_files_in_chunks_with_the_same_reports(tmp_path):
