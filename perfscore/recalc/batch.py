@@ -20,6 +20,7 @@ import os
 from collections import deque
 from itertools import islice
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -112,6 +113,19 @@ def discover(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     return jobs, reports
 
 
+_real_dir = lru_cache(maxsize=4096)(os.path.realpath)  # one realpath per folder, not per file (lstat per part)
+
+
+def _same_file(output: str, source: str) -> bool:
+    """Would writing `output` replace `source`? The same name in the same (resolved) folder, or one resolving
+    to the other through a link."""
+    out_dir, out_name = os.path.split(output)
+    src_dir, src_name = os.path.split(source)
+    if out_name == src_name and _real_dir(out_dir) == _real_dir(src_dir):
+        return True
+    return os.path.islink(source) and os.path.realpath(source) == os.path.realpath(output)
+
+
 @dataclass
 class Survey:
     """A first pass of scan(): how many jobs, the (few) report rows, jobs whose output would be their input.
@@ -131,7 +145,7 @@ class Survey:
                 survey.early.append(item)
                 continue
             survey.count += 1
-            if item.output and os.path.realpath(item.output) == os.path.realpath(item.source):
+            if item.output and _same_file(item.output, item.source):
                 survey.overwrites.append(item.source)
         return survey
 

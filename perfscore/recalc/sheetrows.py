@@ -7,9 +7,9 @@ parent's work (the parent shares two cores with the workers). The XML is the sub
 writes in constant-memory mode: inline strings, numbers, booleans, a row height.
 
 A cell's style is its column's: rows are written while the batch runs, before the column formats have their
-style ids, so each cell carries a placeholder `s="<k>"` (k = column index; "<" never survives escaping, so
-no user text can look like one) that `splice` replaces with the `style` of column k in the sheet's own
-<cols>. `splice` streams: memory does not grow with the rows.
+style ids, so each cell carries a placeholder `s="<k>"` (k = which of the sheet's few column formats; "<"
+never survives escaping, so no user text can look like one) that `splice` replaces with the `style` its
+columns have in the sheet's own <cols>. `splice` streams: memory does not grow with the rows.
 """
 
 from __future__ import annotations
@@ -50,10 +50,12 @@ def text_xml(text: str) -> str:
 class RowFile:
     """The data rows of one sheet (row 2 on; xlsxwriter writes row 1), one <row> per line of a text file."""
 
-    def __init__(self, path: Path, columns: int) -> None:
+    def __init__(self, path: Path, style_keys: list[int]) -> None:
+        """style_keys: per column, which format it has (columns sharing a format share a key)."""
         self.path = path
         self.rows = 1  # the header row
-        self._letters = [column_letters(j) for j in range(columns)]
+        self.style_keys = style_keys
+        self._letters = [column_letters(j) for j in range(len(style_keys))]
         self._fh: IO[str] = open(path, "w", encoding="utf-8", newline="\n")
 
     def append(self, values: list[object], height: float | None = None, *, text_only: bool = False) -> None:
@@ -63,7 +65,7 @@ class RowFile:
         n = self.rows
         cells = []
         for j, v in enumerate(values):
-            ref = f'{self._letters[j]}{n}" s="<{j}>"'
+            ref = f'{self._letters[j]}{n}" s="<{self.style_keys[j]}>"'
             if v is None or v == "":
                 continue
             if text_only or isinstance(v, str):
@@ -94,7 +96,7 @@ def _column_styles(head: str) -> dict[str, str]:
     return styles
 
 
-def splice(source: Path, target: Path, rows: dict[str, RowFile], last_column: dict[str, int]) -> None:
+def splice(source: Path, target: Path, rows: dict[str, RowFile]) -> None:
     """Copy the workbook `source` to `target` with each part in `rows` ("xl/worksheets/sheet3.xml") given its
     streamed data rows after its header row, its <dimension> widened to them and every placeholder style
     replaced by its column's style."""
@@ -107,9 +109,10 @@ def splice(source: Path, target: Path, rows: dict[str, RowFile], last_column: di
             sheet = src.read(info.filename).decode("utf-8").replace("<sheetData/>", "<sheetData></sheetData>")
             cut = sheet.index("</sheetData>")
             head, tail = sheet[:cut], sheet[cut:]
-            styles = _column_styles(head)
-            columns = last_column[info.filename] + 1
-            width = column_letters(columns - 1)
+            by_column = _column_styles(head)
+            keys = data_rows.style_keys
+            styles = {k: by_column.get(str(j), "0") for j, k in reversed(list(enumerate(keys)))}
+            width = column_letters(len(keys) - 1)
             head = _DIMENSION.sub(f'<dimension ref="A1:{width}{data_rows.rows}"/>', head, count=1)
             part = zipfile.ZipInfo(info.filename, info.date_time)
             part.compress_type = zipfile.ZIP_DEFLATED
@@ -122,14 +125,14 @@ def splice(source: Path, target: Path, rows: dict[str, RowFile], last_column: di
                     chunk.append(line)
                     size += len(line)
                     if size > 65536:
-                        out.write(_styled(chunk, styles, columns))
+                        out.write(_styled(chunk, styles))
                         chunk, size = [], 0
-                out.write(_styled(chunk, styles, columns))
+                out.write(_styled(chunk, styles))
                 out.write(tail.encode("utf-8"))
 
 
-def _styled(lines: list[str], styles: dict[str, str], columns: int) -> bytes:
+def _styled(lines: list[str], styles: dict[int, str]) -> bytes:
     text = "".join(lines).replace("\n", "")
-    for k in range(columns):
-        text = text.replace(f'"<{k}>"', f'"{styles.get(str(k), "0")}"')
+    for key, style in styles.items():  # a few formats per sheet: a few passes of str.replace
+        text = text.replace(f'"<{key}>"', f'"{style}"')
     return text.encode("utf-8")

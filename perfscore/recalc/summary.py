@@ -98,7 +98,9 @@ class _TableSheet:
         self._wrap = {columns.index(c): w for c, w in wrap.items()}
         self._widths = [wrap.get(c, widths.get(c, 10)) for c in columns]
         self._formats = [formats.get(c) for c in columns]
-        self.data = RowFile(Path(rowdir) / f"rows-{len(book.worksheets())}.xml", len(columns))
+        distinct = list(dict.fromkeys(self._formats))
+        self.data = RowFile(Path(rowdir) / f"rows-{len(book.worksheets())}.xml",
+                            [distinct.index(f) for f in self._formats])
         for j, h in enumerate(columns):
             self.ws.write_string(0, j, h, header_format)
         self.ws.freeze_panes(1, 0)
@@ -264,8 +266,7 @@ class SummaryWriter:
             self._book.close()
         except XlsxWriterException as exc:  # FileCreateError and friends: the CLI reports OSError
             raise OSError(f"无法写出汇总表：{exc}") from exc
-        splice(Path(self._rowdir) / "book.xlsx", self._tmp, {k: t.data for k, t in parts.items()},
-               {k: len(t.columns) - 1 for k, t in parts.items()})
+        splice(Path(self._rowdir) / "book.xlsx", self._tmp, {k: t.data for k, t in parts.items()})
 
     def _page_setup(self, ws, what: str) -> None:
         """Printing: landscape A4, one page wide, the header row on every page, title/date/profile above."""
