@@ -100,11 +100,13 @@ def splice(source: Path, target: Path, rows: dict[str, RowFile]) -> None:
     """Copy the workbook `source` to `target` with each part in `rows` ("xl/worksheets/sheet3.xml") given its
     streamed data rows after its header row, its <dimension> widened to them and every placeholder style
     replaced by its column's style."""
-    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as dst:
+    # the splice runs after the last file, while nothing else can: the big row parts at deflate level 1
+    # (3x faster than 6, ~30 % larger), the small parts at 6
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for info in src.infolist():
             data_rows = rows.get(info.filename)
             if data_rows is None:
-                dst.writestr(info, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
+                dst.writestr(info, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
                 continue
             sheet = src.read(info.filename).decode("utf-8").replace("<sheetData/>", "<sheetData></sheetData>")
             cut = sheet.index("</sheetData>")
@@ -114,9 +116,7 @@ def splice(source: Path, target: Path, rows: dict[str, RowFile]) -> None:
             styles = {k: by_column.get(str(j), "0") for j, k in reversed(list(enumerate(keys)))}
             width = column_letters(len(keys) - 1)
             head = _DIMENSION.sub(f'<dimension ref="A1:{width}{data_rows.rows}"/>', head, count=1)
-            part = zipfile.ZipInfo(info.filename, info.date_time)
-            part.compress_type = zipfile.ZIP_DEFLATED
-            with dst.open(part, "w", force_zip64=True) as out, \
+            with dst.open(info.filename, "w", force_zip64=True) as out, \
                     open(data_rows.path, encoding="utf-8") as lines:
                 out.write(head.encode("utf-8"))
                 chunk: list[str] = []
