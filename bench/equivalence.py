@@ -5,8 +5,11 @@
 
 The corpus: the benchmark's distinct forms (template-filled and user-layout with [1]!SCORE_* calls, variants
 with blanks and comments), the demo's example workbooks (published forms 001/004, the central form typed,
-with formulas, with typical mistakes, a damaged file) and the 20-sheet book. For every file it keeps the
-report (all fields but the seconds, findings included) and the sha256 of every part of the output package.
+with formulas, with typical mistakes, a damaged file), the 20-sheet book and one varied copy of every table ×
+layout of the real-forms corpus (tests/realforms: typed forms, numbers as text, judgement rows). For every
+file it keeps the report (all fields but the seconds, findings included) and the sha256 of every part of the
+output package; and for the summary workbook of all those reports, every cell of every sheet as read back
+(value, type, number format, wrap) and every row height.
 `compare` prints every difference and exits 1 when there is any: a speed change must not change a result.
 """
 
@@ -39,6 +42,10 @@ def make_equivalence_corpus(root: Path) -> list[Path]:
             fill_template(folder / f"tpl_{i:02d}.xlsx", seed=200 + i, blanks=i % 3)
         make_big_book(folder / "book20.xlsx", sheets=20)
         build_example_workbooks(folder / "demo")
+        from bench.sample_forms import real_cases, write_real_copy
+
+        for k, (tid, layout) in enumerate(real_cases()):
+            write_real_copy(tid, layout, k, folder / "real" / f"{k:03d}_{tid}--{layout}.xlsx")
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
@@ -47,9 +54,11 @@ def digest(files: list[Path], outdir: Path) -> dict[str, dict]:
 
     outdir.mkdir(parents=True, exist_ok=True)
     result: dict[str, dict] = {}
+    reports = []
     for i, path in enumerate(files):
         out = outdir / f"{i:04d}.xlsx"
         report = recalc_file(str(path), str(out), TaskOptions())
+        reports.append(report)
         record = asdict(report)
         record.pop("seconds")
         record["file"] = path.name
@@ -61,7 +70,31 @@ def digest(files: list[Path], outdir: Path) -> dict[str, dict]:
                 record["parts"] = {n: hashlib.sha256(z.read(n)).hexdigest() for n in sorted(z.namelist())}
         result[str(path.relative_to(files[0].parents[len(files[0].parents) - 1]))] = json.loads(
             json.dumps(record, default=repr, ensure_ascii=False))
-    return {k.split("corpus/", 1)[-1]: v for k, v in result.items()}
+    result = {k.split("corpus/", 1)[-1]: v for k, v in result.items()}
+    result["重算汇总.xlsx (summary)"] = summary_digest(reports, outdir / "重算汇总.xlsx")
+    return result
+
+
+def summary_digest(reports: list, path: Path) -> dict[str, str]:
+    """Per sheet of the summary of `reports`: a sha256 of its cells and row heights as openpyxl reads them."""
+    import openpyxl
+
+    from perfscore.recalc.summary import SummaryWriter
+
+    with SummaryWriter(path, profile="central", date="2026-01-01") as summary:
+        for report in reports:
+            summary.add(report)
+    book = openpyxl.load_workbook(path)
+    sheets = {}
+    for ws in book.worksheets:
+        # an empty text cell reads as a blank one (both show nothing); output paths lose their temp folder
+        cells = [[(c.value if not isinstance(c.value, str) else c.value.replace(str(path.parent), "")),
+                  c.data_type, c.number_format, bool(c.alignment.wrap_text)]
+                 for row in ws.iter_rows() for c in row if c.value not in (None, "")]
+        heights = [ws.row_dimensions[r].height for r in range(1, ws.max_row + 1)]
+        sheets[ws.title] = hashlib.sha256(json.dumps([cells, heights], default=repr, ensure_ascii=False)
+                                          .encode("utf-8")).hexdigest()
+    return sheets
 
 
 def main(argv: list[str]) -> int:

@@ -78,7 +78,7 @@ class RowFile:
                 if math.isinf(v):
                     cells.append(f'<c r="{ref} t="inlineStr">{text_xml("inf" if v > 0 else "-inf")}</c>')
                 else:
-                    cells.append(f'<c r="{ref}><v>{float(v)!r}</v></c>')
+                    cells.append(f'<c r="{ref}><v>{float(v):.16G}</v></c>')  # as xlsxwriter writes numbers
             else:
                 cells.append(f'<c r="{ref} t="inlineStr">{text_xml(str(v))}</c>')
         size = f' ht="{height:g}" customHeight="1"' if height else ""
