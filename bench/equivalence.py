@@ -30,6 +30,9 @@ sys.path.insert(0, str(HERE.parent))
 from bench.sample_forms import fill_template, make_big_book, make_form  # noqa: E402
 
 
+SUMMARY = "重算汇总.xlsx (summary)"  # the digest's key for the summary workbook (the other keys are files)
+
+
 def make_equivalence_corpus(root: Path) -> list[Path]:
     folder = root / "corpus"
     if not folder.exists():
@@ -71,7 +74,7 @@ def digest(files: list[Path], outdir: Path) -> dict[str, dict]:
         result[str(path.relative_to(files[0].parents[len(files[0].parents) - 1]))] = json.loads(
             json.dumps(record, default=repr, ensure_ascii=False))
     result = {k.split("corpus/", 1)[-1]: v for k, v in result.items()}
-    result["重算汇总.xlsx (summary)"] = summary_digest(reports, outdir / "重算汇总.xlsx")
+    result[SUMMARY] = summary_digest(reports, outdir / "重算汇总.xlsx")
     return result
 
 
