@@ -31,6 +31,7 @@ from perfscore.recalc.report import (
     TaskOptions,
     failed,
 )
+from perfscore.rules import PerfscoreError
 from perfscore.recalc.supervisor import (
     DEFAULT_TIMEOUT,
     TASK,
@@ -176,6 +177,12 @@ def run_local(jobs: Iterable[Job], options: TaskOptions, workers: int, timeout: 
         yield from pool.run(((job.source, job.output) for job in jobs), options)
 
 
+class DaskStartError(PerfscoreError):
+    """The Dask cluster could not be started or reached: nothing was computed."""
+
+    code = "recalc.dask_start"
+
+
 def chunk_size(files: int, workers: int, most: int = 64) -> int:
     """Files per Dask task: about 16 tasks per worker, at most `most` files (a lost task redoes no more)."""
     return max(1, min(most, files // (workers * 16)))
@@ -190,12 +197,16 @@ def run_dask(jobs: Iterable[Job], options: TaskOptions, scheduler: str | None, w
 
     jobs, count = _counted(jobs, count)
     cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=workers > 1,
-                               dashboard_address=None)
-        client = Client(cluster)
+    try:
+        if scheduler:
+            client = Client(scheduler)
+        else:
+            cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=workers > 1,
+                                   dashboard_address=None)
+            client = Client(cluster)
+    except (RuntimeError, TimeoutError) as exc:  # a nanny that cannot start, a scheduler that never answers
+        where = f"Dask 调度器 {scheduler}" if scheduler else "Dask 本机集群（LocalCluster）"
+        raise DaskStartError(f"无法启动或连接 {where}：{exc}；可改用 --executor local") from exc
     spec = _spec(timeout, task)
     # files go in chunks (one task per chunk, reports streamed per chunk): small batches keep one file a task
     size = chunk_size(count, max(workers, 1))

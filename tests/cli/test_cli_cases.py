@@ -279,3 +279,19 @@ def test_piped_output_keeps_long_names_on_one_line(tmp_path):
     row = next(line for line in out.stdout.splitlines() if "third_party" in line)
     assert "项目支出绩效评价评分表（第三方）" in row and "第三方绩效评价评分表.xlsx" in row
     assert "Traceback" not in out.stderr
+
+
+def test_dask_cluster_that_cannot_start_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    import distributed
+
+    def no_nanny(*args, **kwargs):
+        raise RuntimeError("Nanny failed to start.")
+
+    monkeypatch.setattr(distributed, "LocalCluster", no_nanny)
+    src = tmp_path / "收件箱"
+    src.mkdir()
+    build_central(src / "a.xlsx")
+    result = run("recalc", src, "-o", tmp_path / "out", "--executor", "dask", "-q")
+    assert result.exit_code == 2, result.output
+    assert "无法启动或连接 Dask 本机集群" in result.output and "--executor local" in result.output
+    assert not (tmp_path / "out" / "重算汇总.xlsx").exists()
