@@ -77,7 +77,10 @@ def recalc(
         fail(errors, f"评分口径无效：{exc}", 2)
     # a first pass counts the files (progress bar, Dask chunks); the batch walks the folders again, so no list
     # of 100 000 jobs is held
-    survey = Survey.of(paths, output)
+    summary_path = summary or (output / "重算汇总.xlsx")
+    if any(p.is_file() and p.resolve() == summary_path.resolve() for p in paths):
+        fail(errors, f"汇总表 {summary_path} 就是输入文件之一（会覆盖它）；请用 --summary 另选汇总表路径", 2)
+    survey = Survey.of(paths, output, skip=summary_path)
     early = survey.early
     if survey.overwrites:
         fail(errors, f"输出会覆盖输入文件：{'、'.join(survey.overwrites)}；请另选输出文件夹", 2)
@@ -90,7 +93,6 @@ def recalc(
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         fail(errors, f"无法建立输出文件夹 {output}：{os_error_text(exc)}", 2)
-    summary_path = summary or (output / "重算汇总.xlsx")
     options = TaskOptions(profile=profile, run_checks=checks)
     workers = jobs or os.cpu_count() or 1
     started = time.perf_counter()

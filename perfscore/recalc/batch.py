@@ -52,7 +52,8 @@ def _is_lock_file(p: Path) -> bool:
     return p.name.startswith("~$")
 
 
-def scan(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]) -> Iterator[Job | FileReport]:
+def scan(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str],
+         skip: str | os.PathLike[str] | None = None) -> Iterator[Job | FileReport]:
     """A Job for every .xlsx/.xlsm under the paths and a report row for everything else worth mentioning, in a
     fixed order (sorted walk), one at a time: a batch of 100 000 files never holds a list of them.
 
@@ -61,6 +62,7 @@ def scan(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]
     (only the lower-cased targets are remembered, to find them).
     """
     out_root = Path(outdir).resolve()
+    skipped = Path(skip).resolve() if skip else None  # the batch's own summary workbook, wherever it is written
     taken: set[str] = set()
 
     def plan(src: Path, rel: Path) -> Job:
@@ -100,7 +102,8 @@ def scan(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]
                 if _is_lock_file(f):
                     yield failed(str(f), f"{name}：Excel/WPS 的临时锁定文件，已跳过")
                 elif suffix in SPREADSHEET_SUFFIXES:
-                    yield plan(f, f.relative_to(p))
+                    if skipped is None or name != skipped.name or f.resolve() != skipped:
+                        yield plan(f, f.relative_to(p))
                 elif suffix in OTHER_SPREADSHEETS:
                     yield failed(str(f), f"{name}：{OTHER_SPREADSHEETS[suffix]}")
 
@@ -134,14 +137,16 @@ class Survey:
 
     paths: tuple
     outdir: str
+    skip: str | None = None  # the summary workbook: never an input (re-runs would read their own summary)
     count: int = 0
     early: list[FileReport] = field(default_factory=list)
     overwrites: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]) -> "Survey":
-        survey = cls(tuple(paths), str(outdir))
-        for item in scan(survey.paths, survey.outdir):
+    def of(cls, paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str],
+           skip: str | os.PathLike[str] | None = None) -> "Survey":
+        survey = cls(tuple(paths), str(outdir), str(skip) if skip else None)
+        for item in scan(survey.paths, survey.outdir, survey.skip):
             if isinstance(item, FileReport):
                 survey.early.append(item)
                 continue
@@ -151,7 +156,7 @@ class Survey:
         return survey
 
     def jobs(self) -> Iterator[Job]:
-        return (item for item in scan(self.paths, self.outdir) if isinstance(item, Job))
+        return (item for item in scan(self.paths, self.outdir, self.skip) if isinstance(item, Job))
 
 
 # -- executors -------------------------------------------------------------------------------

@@ -295,3 +295,21 @@ def test_dask_cluster_that_cannot_start_is_a_message_not_a_traceback(tmp_path, m
     assert result.exit_code == 2, result.output
     assert "无法启动或连接 Dask 本机集群" in result.output and "--executor local" in result.output
     assert not (tmp_path / "out" / "重算汇总.xlsx").exists()
+
+
+def test_summary_inside_the_input_folder_is_never_read_back_nor_overwritten(tmp_path):
+    src = tmp_path / "收件箱"
+    src.mkdir()
+    build_central(src / "a.xlsx")
+    summary = src / "汇总.xlsx"
+    for _ in range(2):  # a re-run must not take its own summary for a unit's workbook
+        result = run("recalc", src, "-o", tmp_path / "out", "--summary", summary, "-q")
+        assert result.exit_code == 0, result.output
+    import openpyxl
+
+    files = [r[0] for r in openpyxl.load_workbook(summary)["文件"].iter_rows(min_row=2, values_only=True)]
+    assert len(files) == 1 and files[0].endswith("a.xlsx")
+    before = digest(src / "a.xlsx")
+    result = run("recalc", src / "a.xlsx", "-o", tmp_path / "out2", "--summary", src / "a.xlsx")
+    assert result.exit_code == 2 and "就是输入文件之一" in result.output
+    assert digest(src / "a.xlsx") == before
