@@ -8,7 +8,7 @@ rule expects, with the numbers, and names the profile when a rule setting decide
 | `form_facts` | shared per-form facts: `_Ctx`, `_Facts`, memoised value readers (no check) |
 | `form_rows` | `row_classes` for the generic formula checks |
 | `form_texts` | TEXT_NUMBER, RULE_TEXT_MISMATCH, report-text TOTAL_MISMATCH (`check_declared_texts`) |
-| `form_scores` | one indicator row: SCORE_OVER_WEIGHT, SCORE_DIFFERS_FROM_RULE, QUAL_SCORE_OUT_OF_BAND, OVER_TARGET, UNIT_MISMATCH, MISSING_DEVIATION_REASON |
+| `form_scores` | one indicator row: SCORE_OVER_WEIGHT, SCORE_DIFFERS_FROM_RULE, QUAL_SCORE_OUT_OF_BAND, OVER_TARGET, UNIT_MISMATCH, DIRECTION_MISSING, MISSING_DEVIATION_REASON |
 | `form_funds` | EXEC_RATE_MISMATCH, the execution-rate score, FUNDS_ROWS_MISMATCH |
 | `form_weights` | WEIGHT_SUM (Σ, groups, template weights) |
 | `form_totals` | TOTAL_MISMATCH, RANGE_OMITS_ROWS, GRADE_MISMATCH |

@@ -1,5 +1,5 @@
 """One indicator row against the rules: SCORE_OVER_WEIGHT, SCORE_DIFFERS_FROM_RULE, QUAL_SCORE_OUT_OF_BAND,
-OVER_TARGET, UNIT_MISMATCH, the TEXT_NUMBER of unscorable actuals and MISSING_DEVIATION_REASON."""
+OVER_TARGET, UNIT_MISMATCH, the TEXT_NUMBER of unscorable actuals, DIRECTION_MISSING and MISSING_DEVIATION_REASON."""
 
 from __future__ import annotations
 
@@ -147,6 +147,11 @@ def _direction_from_score(ctx: _Ctx, ind: Indicator, target: object, score: floa
     return None
 
 
+def _no_direction(err: RuleInputError) -> bool:
+    """The rule core's refusal of a row with neither 指标性质 nor 指标方向 (not an unreadable value)."""
+    return "指标性质和指标方向均为空" in err.message
+
+
 def _quantitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None) -> str | None:
     p = ctx.profile
     operator, target, exec_note = _exec_row_inputs(ind)
@@ -160,10 +165,11 @@ def _quantitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None)
         if a is None:
             cell = ind.target if "年度指标值" in err.message else ind.actual if "实际完成值" in err.message else (
                 ind.nature if not ind.nature.is_blank else ind.operator if not ind.operator.is_blank else ind.score)
-            ctx.add("TEXT_NUMBER", cell, f"“{ind.name}”无法按评分规则核算：{err.message}。")
+            code = "DIRECTION_MISSING" if _no_direction(err) else "TEXT_NUMBER"
+            ctx.add(code, cell, f"“{ind.name}”无法按评分规则核算：{err.message}。")
             return None
         way = "正向（≥）" if a.rule_id == "positive" else "反向（≤）"
-        ctx.add("TEXT_NUMBER", ind.operator if ind.operator.cell else ind.score,
+        ctx.add("DIRECTION_MISSING", ind.operator if ind.operator.cell else ind.score,
                 f"“{ind.name}”指标性质和指标方向均为空；填报得分 {_g(score)} 与按{way}计分一致（{a.rule_text}），"
                 f"请补填指标方向。", severity=NOTE)
     if a.rule_id != "deadline":  # "2023年12月" is a time, not 2023 of some unit

@@ -45,7 +45,7 @@ def _row5(findings, code):
 ], ids=["tianchang", "xiaoxian"])
 def test_score_agreeing_with_a_direction_is_a_note(tmp_path, row):
     found = check_file(_form(tmp_path / "f.xlsx", row))
-    text = _row5(found, "TEXT_NUMBER")
+    text = _row5(found, "DIRECTION_MISSING")
     assert [f.severity for f in text] == [NOTE], [(f.cell, f.severity, f.message) for f in found]
     assert "正向" in text[0].message and "请补填指标方向" in text[0].message
     assert not _row5(found, "SCORE_DIFFERS_FROM_RULE")
@@ -54,5 +54,5 @@ def test_score_agreeing_with_a_direction_is_a_note(tmp_path, row):
 def test_score_no_direction_gives_stays_a_warning(tmp_path):
     row = ("产出指标", "数量指标", "指标1工程资金金额", 43.2, 37.24, 10, 9)
     found = check_file(_form(tmp_path / "l.xlsx", row))
-    text = _row5(found, "TEXT_NUMBER")
+    text = _row5(found, "DIRECTION_MISSING")
     assert [f.severity for f in text] == [WARNING] and "无法判断按正向还是反向" in text[0].message
