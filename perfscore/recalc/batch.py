@@ -61,20 +61,21 @@ def scan(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]
     their own outputs). Output names mirror the path under the given folder; clashes get a numeric suffix
     (only the lower-cased targets are remembered, to find them).
     """
-    out_root = Path(outdir).resolve()
+    out_root = str(Path(outdir).resolve())
     skipped = Path(skip).resolve() if skip else None  # the batch's own summary workbook, wherever it is written
     taken: set[str] = set()
 
-    def plan(src: Path, rel: Path) -> Job:
-        target = out_root / rel
-        key = str(target).lower()
+    def plan(src: str, rel: str) -> Job:
+        target = os.path.join(out_root, rel)
+        key = target.lower()
+        stem, suffix = os.path.splitext(rel)
         n = 2
         while key in taken:
-            target = out_root / rel.with_name(f"{rel.stem}-{n}{rel.suffix}")
-            key = str(target).lower()
+            target = os.path.join(out_root, f"{stem}-{n}{suffix}")
+            key = target.lower()
             n += 1
         taken.add(key)
-        return Job(str(src), str(target))
+        return Job(src, target)
 
     for raw in paths:
         p = Path(raw)
@@ -84,28 +85,32 @@ def scan(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]
         if p.is_file():
             suffix = p.suffix.lower()
             if suffix in SPREADSHEET_SUFFIXES and not _is_lock_file(p):
-                yield plan(p, Path(p.name))
+                yield plan(str(p), p.name)
             elif suffix in OTHER_SPREADSHEETS:
                 yield failed(str(p), f"{p.name}：{OTHER_SPREADSHEETS[suffix]}")
             else:
                 yield failed(str(p), f"{p.name}：不是 Excel 工作簿（.xlsx/.xlsm），未处理")
             continue
-        for dirpath, dirnames, filenames in os.walk(p):
-            here = Path(dirpath)
-            if here.resolve() == out_root or out_root in here.resolve().parents:
+        root = str(p)
+        # plain strings per file (pathlib interns every path part it parses: its table grew with the batch)
+        for dirpath, dirnames, filenames in os.walk(root):
+            here = Path(dirpath).resolve()
+            if str(here) == out_root or Path(out_root) in here.parents:
                 dirnames[:] = []
                 continue
             dirnames.sort()
+            folder = str(Path(dirpath))  # as pathlib spells it ("./in/" -> "in"), once per folder; ".." kept
+            rel_folder = str(Path(dirpath).relative_to(p))
             for name in sorted(filenames):
-                f = here / name
-                suffix = f.suffix.lower()
-                if _is_lock_file(f):
-                    yield failed(str(f), f"{name}：Excel/WPS 的临时锁定文件，已跳过")
+                f = os.path.join(folder, name)
+                suffix = os.path.splitext(name)[1].lower()
+                if name.startswith("~$"):
+                    yield failed(f, f"{name}：Excel/WPS 的临时锁定文件，已跳过")
                 elif suffix in SPREADSHEET_SUFFIXES:
-                    if skipped is None or name != skipped.name or f.resolve() != skipped:
-                        yield plan(f, f.relative_to(p))
+                    if skipped is None or name != skipped.name or Path(f).resolve() != skipped:
+                        yield plan(f, name if rel_folder == "." else os.path.join(rel_folder, name))
                 elif suffix in OTHER_SPREADSHEETS:
-                    yield failed(str(f), f"{name}：{OTHER_SPREADSHEETS[suffix]}")
+                    yield failed(f, f"{name}：{OTHER_SPREADSHEETS[suffix]}")
 
 
 def discover(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]) -> tuple[list[Job], list[FileReport]]:
