@@ -88,11 +88,12 @@ class RowFile:
         self._fh.close()
 
 
-def _column_styles(head: str) -> dict[str, str]:
-    styles: dict[str, str] = {}
+def _column_styles(head: str) -> dict[int, str]:
+    """Column index (0-based) -> style id, from the sheet's <cols>."""
+    styles: dict[int, str] = {}
     for lo, hi, style in _COLS.findall(head):
         for col in range(int(lo) - 1, int(hi)):
-            styles[str(col)] = style
+            styles[col] = style
     return styles
 
 
@@ -113,7 +114,9 @@ def splice(source: Path, target: Path, rows: dict[str, RowFile]) -> None:
             head, tail = sheet[:cut], sheet[cut:]
             by_column = _column_styles(head)
             keys = data_rows.style_keys
-            styles = {k: by_column.get(str(j), "0") for j, k in reversed(list(enumerate(keys)))}
+            styles: dict[int, str] = {}
+            for j, key in enumerate(keys):  # a key's style: that of its columns (they share one format)
+                styles.setdefault(key, by_column.get(j, "0"))
             width = column_letters(len(keys) - 1)
             head = _DIMENSION.sub(f'<dimension ref="A1:{width}{data_rows.rows}"/>', head, count=1)
             with dst.open(info.filename, "w", force_zip64=True) as out, \

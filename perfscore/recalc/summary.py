@@ -40,15 +40,10 @@ FINDING_COLUMNS = ["文件", "工作表", "单元格", "代码", "严重程度",
 FORM_WRAP = {"实施单位": 20, "项目名称": 22, "失败原因": 28, "文件": 28}
 FILE_WRAP = {"文件": 32, "输出文件": 32, "失败原因": 40}
 FINDING_WRAP = {"文件": 32, "说明": 70}
-def _header_width(name: str) -> int:
-    """A column wide enough that its header never wraps inside a word."""
-    return max(8, sum(2 if ord(ch) > 0x2E80 else 1 for ch in name) + 2)
-
-
+# widths of the columns that do not wrap (10 when not named; FILE_WIDTHS follow display_units below)
 FORM_WIDTHS = {**dict.fromkeys(("表类型", "工作表"), 12), **dict.fromkeys(("全年预算数", "全年执行数"), 11), "执行率": 9,
                **dict.fromkeys(("申报总分", "重算总分", "差异"), 8), **dict.fromkeys(("申报等级", "重算等级", "错误数", "警告数"), 6),
                "计算引擎": 10}
-FILE_WIDTHS = {name: _header_width(name) for name in FILE_COLUMNS}
 FINDING_WIDTHS = {"工作表": 10, "单元格": 10, "代码": 27, "严重程度": 10}  # 代码: SCORE_DIFFERS_FROM_RULE whole
 LINE_HEIGHT = 13.5
 FORMS_SHEET, FILES_SHEET, FINDINGS_SHEET, CHARTS_SHEET = "表单汇总", "文件", "问题清单", "图表"
@@ -83,6 +78,9 @@ def display_units(text: str) -> int:
     """Width of text in half-width units: 2 for each character above U+2E80 (CJK), 1 for the rest. A regex
     over the narrow runs, not a loop per character: the findings sheet sizes ~10 long messages per form."""
     return len(text) + len(_NARROW.sub("", text))
+
+
+FILE_WIDTHS = {name: max(8, display_units(name) + 2) for name in FILE_COLUMNS}  # no header wraps inside a word
 
 
 class _TableSheet:
@@ -163,8 +161,7 @@ class SummaryWriter:
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> "SummaryWriter":
         self._output = atomic_output(self.path)
-        tmp = self._output.__enter__()
-        self._tmp = tmp
+        self._tmp = self._output.__enter__()
         # the row files and xlsxwriter's own go to a folder of ours, so an interrupted batch leaves none behind
         self._rowdir = tempfile.mkdtemp(prefix="perfscore-summary-")
         try:
