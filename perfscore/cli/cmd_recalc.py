@@ -75,11 +75,11 @@ def recalc(
         FunctionTable(profile)
     except PerfscoreError as exc:
         fail(errors, f"评分口径无效：{exc}", 2)
-    # a first pass counts the files (progress bar, Dask chunks); the batch walks the folders again, so no list
-    # of 100 000 jobs is held
     summary_path = summary or (output / "重算汇总.xlsx")
     if any(p.is_file() and p.resolve() == summary_path.resolve() for p in paths):
         fail(errors, f"汇总表 {summary_path} 就是输入文件之一（会覆盖它）；请用 --summary 另选汇总表路径", 2)
+    # a first pass counts the files (progress bar, Dask chunks); the batch walks the folders again, so no list
+    # of 100 000 jobs is held
     survey = Survey.of(paths, output, skip=summary_path)
     early = survey.early
     if survey.overwrites:

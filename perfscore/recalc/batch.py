@@ -48,8 +48,8 @@ class Job:
     output: str | None  # None: nothing to write (a file reported without processing)
 
 
-def _is_lock_file(p: Path) -> bool:
-    return p.name.startswith("~$")
+def _is_lock_file(name: str) -> bool:
+    return name.startswith("~$")
 
 
 def scan(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str],
@@ -61,7 +61,8 @@ def scan(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]
     their own outputs). Output names mirror the path under the given folder; clashes get a numeric suffix
     (only the lower-cased targets are remembered, to find them).
     """
-    out_root = str(Path(outdir).resolve())
+    out_path = Path(outdir).resolve()
+    out_root = str(out_path)
     skipped = Path(skip).resolve() if skip else None  # the batch's own summary workbook, wherever it is written
     taken: set[str] = set()
 
@@ -84,7 +85,7 @@ def scan(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]
             continue
         if p.is_file():
             suffix = p.suffix.lower()
-            if suffix in SPREADSHEET_SUFFIXES and not _is_lock_file(p):
+            if suffix in SPREADSHEET_SUFFIXES and not _is_lock_file(p.name):
                 yield plan(str(p), p.name)
             elif suffix in OTHER_SPREADSHEETS:
                 yield failed(str(p), f"{p.name}：{OTHER_SPREADSHEETS[suffix]}")
@@ -94,17 +95,18 @@ def scan(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str]
         root = str(p)
         # plain strings per file (pathlib interns every path part it parses: its table grew with the batch)
         for dirpath, dirnames, filenames in os.walk(root):
-            here = Path(dirpath).resolve()
-            if str(here) == out_root or Path(out_root) in here.parents:
+            here = Path(dirpath)  # once per folder
+            resolved = here.resolve()
+            if resolved == out_path or out_path in resolved.parents:
                 dirnames[:] = []
                 continue
             dirnames.sort()
-            folder = str(Path(dirpath))  # as pathlib spells it ("./in/" -> "in"), once per folder; ".." kept
-            rel_folder = str(Path(dirpath).relative_to(p))
+            folder = str(here)  # as pathlib spells it ("./in/" -> "in"); ".." kept
+            rel_folder = str(here.relative_to(p))
             for name in sorted(filenames):
                 f = os.path.join(folder, name)
                 suffix = os.path.splitext(name)[1].lower()
-                if name.startswith("~$"):
+                if _is_lock_file(name):
                     yield failed(f, f"{name}：Excel/WPS 的临时锁定文件，已跳过")
                 elif suffix in SPREADSHEET_SUFFIXES:
                     if skipped is None or name != skipped.name or Path(f).resolve() != skipped:
