@@ -98,14 +98,14 @@ class _Ctx:
     @cached_property
     def formula_areas(self) -> list[tuple[str, object]]:
         """(sheet name, Area) of every reference in every formula of the workbook, once per form that asks."""
-        from perfscore.checks.shape import area_of, split_sheet, tokenize
+        from perfscore.checks.shape import area_of, tokenize
 
         areas = []
         for sheet in self.grid.sheets:
             for cell in sheet.iter_cells():
                 for t in (tokenize(cell.formula) or ()) if cell.formula else ():
                     if t.kind == "ref" and (area := area_of(t.value)) is not None:
-                        areas.append((split_sheet(t.value)[0] or sheet.name, area))
+                        areas.append((area.sheet or sheet.name, area))  # Area.sheet: None = its own sheet
         return areas
 
     def read_by_formula(self, s: Sourced) -> bool:
@@ -113,8 +113,7 @@ class _Ctx:
         if s.cell is None:
             return False
         name, row, col = _cell_pos(s.cell)
-        return any(sheet.strip("'") == name and a.r1 <= row <= a.r2 and a.c1 <= col <= a.c2
-                   for sheet, a in self.formula_areas)
+        return any(sheet == name and a.contains(row, col) for sheet, a in self.formula_areas)
 
     def cell_data(self, s: Sourced):
         if s.cell is None:
