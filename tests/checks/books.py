@@ -1,10 +1,12 @@
-"""Write small real .xlsx files for the checker tests (xlsxwriter: it stores cached formula results)."""
+"""Write small real .xlsx files for the checker tests (xlsxwriter: it stores cached formula results; openpyxl for
+the plain typed forms of write_indicator_form)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Mapping
 
+import openpyxl
 import xlsxwriter
 
 from perfscore.xlsx import WorkbookGrid, read_grid
@@ -50,3 +52,24 @@ def write_book(
 
 def grid_of(tmp_path: Path, sheets: Mapping[str, Mapping[str, object]], name: str = "book.xlsx", **kw) -> WorkbookGrid:
     return read_grid(write_book(tmp_path / name, sheets, **kw))
+
+
+def write_indicator_form(path: Path, header: tuple[str, ...], rows) -> Path:
+    """A typed 项目支出绩效自评表 as published rows come: the title in A1, `header` on row 3, one indicator per row
+    from row 4 (values in header order, None left blank), then 总分 with Σ分值 and Σ得分."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "项目支出绩效自评表"
+    for c, label in enumerate(header, start=1):
+        ws.cell(3, c, label)
+    for r, row in enumerate(rows, start=4):
+        for c, v in enumerate(row, start=1):
+            if v is not None:
+                ws.cell(r, c, v)
+    total = 4 + len(rows)
+    ws.cell(total, 1, "总分")
+    for key in ("分值", "得分"):
+        j = header.index(key)
+        ws.cell(total, j + 1, sum(row[j] for row in rows))
+    wb.save(path)
+    return path

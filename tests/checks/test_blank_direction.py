@@ -8,30 +8,19 @@ from __future__ import annotations
 
 import re
 
-import openpyxl
 import pytest
 
 from perfscore.checks.files import check_file
 from perfscore.checks.findings import NOTE, WARNING
+
+from .books import write_indicator_form
 
 HEADER = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分")
 OTHER = ("产出指标", "质量指标", "工程质量合格", "合格", "合格", 10, 10)
 
 
 def _form(path, row):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws["A1"] = "项目支出绩效自评表"
-    for c, lab in enumerate(HEADER, start=1):
-        ws.cell(3, c, lab)
-    for r, values in enumerate((OTHER, row), start=4):
-        for c, v in enumerate(values, start=1):
-            ws.cell(r, c, v)
-    ws.cell(6, 1, "总分")
-    ws.cell(6, 6, OTHER[5] + row[5])
-    ws.cell(6, 7, OTHER[6] + row[6])
-    wb.save(path)
-    return path
+    return write_indicator_form(path, HEADER, (OTHER, row))
 
 
 def _row5(findings, code):

@@ -5,31 +5,18 @@ read as a 定性 completion degree. Rows of the published 鄂州 市民中心运
 
 from __future__ import annotations
 
-import openpyxl
 import pytest
 
 from perfscore.checks.files import check_file
 from perfscore.checks.findings import ERROR
 
+from .books import write_indicator_form
+
 HEADER = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
 
 
 def _form(path, rows):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws["A1"] = "项目支出绩效自评表"
-    for c, lab in enumerate(HEADER, start=1):
-        ws.cell(3, c, lab)
-    for i, row in enumerate(rows):
-        for c, v in enumerate(row, start=1):
-            if v is not None:
-                ws.cell(4 + i, c, v)
-    r = 4 + len(rows)
-    ws.cell(r, 1, "总分")
-    ws.cell(r, 6, sum(x[5] for x in rows))
-    ws.cell(r, 7, sum(x[6] for x in rows))
-    wb.save(path)
-    return path
+    return write_indicator_form(path, HEADER, rows)
 
 
 # (row under test, another real row of the same form so the sheet is a form of two indicators)
