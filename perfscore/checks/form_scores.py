@@ -26,7 +26,6 @@ from perfscore.rules import (
     level_of_fraction,
     normalize_text,
     parse_qual_level,
-    parse_quantity,
 )
 
 
@@ -109,10 +108,15 @@ _UNCERTAIN = ("请核实", "按百分数")
 _EXEC_ROW_NOTE = "预算执行率行未填指标性质和方向，按正向（≥）计分"
 
 
+def _direction_unprinted(ind: Indicator) -> bool:
+    """Neither 指标性质 nor 指标方向 is filled in on the row."""
+    return is_blank(ind.nature.value) and is_blank(ind.operator.value)
+
+
 def _exec_row_inputs(ind: Indicator) -> tuple[object, object, str | None]:
     """(operator, target, note) for an indicator row that is the budget execution rate: with no 指标性质/方向
     it is still a higher-is-better rate (capped at its target, 100% when none is printed), never a guess."""
-    if not ind.is_exec_rate or not (is_blank(ind.nature.value) and is_blank(ind.operator.value)):
+    if not ind.is_exec_rate or not _direction_unprinted(ind):
         return ind.operator.value, ind.target.value, None
     if _target_operator(ind.target.value) is not None:  # "≤100%": the direction is printed in the target
         return ind.operator.value, ind.target.value, None
@@ -122,19 +126,15 @@ def _exec_row_inputs(ind: Indicator) -> tuple[object, object, str | None]:
 
 
 def _target_operator(target: object):
-    if not isinstance(target, str) or is_blank(target):
-        return None
-    try:
-        return parse_quantity(target, what="年度指标值").operator
-    except RuleInputError:
-        return None
+    """The operator printed inside a text target ("≥95%"), through the memoised _quantity."""
+    q = _quantity(target) if isinstance(target, str) else None
+    return None if q is None else q.operator
 
 
 def _direction_from_score(ctx: _Ctx, ind: Indicator, target: object, score: float | None):
     """With neither 指标性质 nor 方向 (nor an operator in the target) the direction is unknown: when the printed
     score is what one direction gives, that assessment (nothing contradicts the form); else None."""
-    if score is None or not (is_blank(ind.nature.value) and is_blank(ind.operator.value)) \
-            or _target_operator(target) is not None:
+    if score is None or not _direction_unprinted(ind) or _target_operator(target) is not None:
         return None
     for op in ("≥", "≤"):
         try:
