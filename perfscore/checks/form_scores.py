@@ -17,6 +17,7 @@ from perfscore.checks.form_facts import (
 from perfscore.forms.model import Indicator, Sourced
 from perfscore.rules.deadlines import parse_deadline, parse_time_point
 from perfscore.rules import (
+    DirectionMissing,
     NotApplicable,
     RuleInputError,
     assess_indicator,
@@ -147,11 +148,6 @@ def _direction_from_score(ctx: _Ctx, ind: Indicator, target: object, score: floa
     return None
 
 
-def _no_direction(err: RuleInputError) -> bool:
-    """The rule core's refusal of a row with neither 指标性质 nor 指标方向 (not an unreadable value)."""
-    return "指标性质和指标方向均为空" in err.message
-
-
 def _quantitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None) -> str | None:
     p = ctx.profile
     operator, target, exec_note = _exec_row_inputs(ind)
@@ -165,7 +161,7 @@ def _quantitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None)
         if a is None:
             cell = ind.target if "年度指标值" in err.message else ind.actual if "实际完成值" in err.message else (
                 ind.nature if not ind.nature.is_blank else ind.operator if not ind.operator.is_blank else ind.score)
-            code = "DIRECTION_MISSING" if _no_direction(err) else "TEXT_NUMBER"
+            code = "DIRECTION_MISSING" if isinstance(err, DirectionMissing) else "TEXT_NUMBER"
             ctx.add(code, cell, f"“{ind.name}”无法按评分规则核算：{err.message}。")
             return None
         way = "正向（≥）" if a.rule_id == "positive" else "反向（≤）"

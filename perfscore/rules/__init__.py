@@ -1,6 +1,6 @@
 """The rule core: pure functions over plain values. Only this package knows the scoring rules."""
 
-from perfscore.rules.errors import NotApplicable, PerfscoreError, ProfileError, RuleInputError
+from perfscore.rules.errors import DirectionMissing, NotApplicable, PerfscoreError, ProfileError, RuleInputError
 from perfscore.rules.excelmath import compare15, excel_round, round15, sum15
 from perfscore.rules.profiles import DEFAULT_PROFILE, Profile, dump_profile, list_profiles, load_profile, profile_from_dict
 from perfscore.rules.scoring import (

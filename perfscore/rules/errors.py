@@ -32,6 +32,12 @@ class RuleInputError(PerfscoreError):
     code = "RULE_INPUT"
 
 
+class DirectionMissing(RuleInputError):
+    """Neither 指标性质 nor 指标方向 says how a numeric row scores (DOMAIN.md: no direction is guessed)."""
+
+    code = "RULE_NO_DIRECTION"
+
+
 class NotApplicable(PerfscoreError):
     """The indicator is marked 不适用: it is dropped and the rest rescaled (by profile)."""
 

@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 from typing import Callable, Sequence
 
 from perfscore.rules.deadlines import TimePoint, base_year_of, day_position, parse_deadline, parse_time_point
-from perfscore.rules.errors import NotApplicable, RuleInputError
+from perfscore.rules.errors import DirectionMissing, NotApplicable, RuleInputError
 from perfscore.rules.excelmath import compare15, excel_round, round15, round_held, sum15
 from perfscore.rules.lexicon import QualReading, read_qualitative
 from perfscore.rules.profiles import QUAL_LEVELS, Profile, load_profile
@@ -171,7 +171,7 @@ def _resolve_kind(nature: object, operator: object, target: object, cell: str | 
         return "negative", op
     # Nothing says the direction: a numeric target means 正向 is a guess we refuse; text means 定性.
     if _is_numeric(target):
-        raise RuleInputError("指标性质和指标方向均为空，无法判断按正向还是反向计分", cell=cell)
+        raise DirectionMissing("指标性质和指标方向均为空，无法判断按正向还是反向计分", cell=cell)
     return "qualitative", None
 
 

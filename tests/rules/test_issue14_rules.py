@@ -179,3 +179,19 @@ def test_positive_with_zero_target_and_negative_actual_is_a_refusal_not_a_crash(
 
     out = evaluate("SCORE_INDICATOR", ("正向", "≥", 0, -1, 2))
     assert out.is_error and out.value.code == "#VALUE!" and "年度指标值为 0" in out.reason
+
+
+def test_direction_less_numeric_row_is_a_typed_refusal():
+    """Neither 性质 nor 方向, a numeric target missed: DirectionMissing (a RuleInputError, #VALUE! in a cell), so
+    callers tell it from an unreadable value by type, not by its message; cached refusals keep the type."""
+    import pytest as _pytest
+
+    from perfscore.rules import DirectionMissing, RuleInputError, assess_indicator
+
+    for _ in range(2):  # the second call comes from the parser caches
+        with _pytest.raises(DirectionMissing) as caught:
+            assess_indicator(None, None, "2910人", "2850人", 10, cell="Sheet1!G9")
+        assert isinstance(caught.value, RuleInputError) and caught.value.code == "RULE_NO_DIRECTION"
+    with _pytest.raises(RuleInputError) as other:
+        assess_indicator("正向", None, "2910人", "很多", 10)
+    assert not isinstance(other.value, DirectionMissing)
