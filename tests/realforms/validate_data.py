@@ -167,18 +167,14 @@ def main(argv: list[str]) -> int:
     bad = 0
     for path in paths:
         errors, facts = check(path)
-        doc_defects = []
-        try:
-            doc_defects = tomllib.loads(path.read_text(encoding="utf-8")).get("known_defects", [])
+        try:  # what the file declares, printed beside the facts (check() reported a TOML error already)
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError:
-            pass
+            doc = {}
+        doc_defects, cut = doc.get("known_defects", []), doc.get("truncated")
         status = "ERROR" if errors else "ok"
         bad += bool(errors)
         print(f"{path.name}: {status}")
-        try:
-            cut = tomllib.loads(path.read_text(encoding="utf-8")).get("truncated")
-        except tomllib.TOMLDecodeError:
-            cut = None
         if cut:
             print(f"   ~ truncated: {cut}")
         for e in errors:
