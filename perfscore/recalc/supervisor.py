@@ -16,8 +16,9 @@ the supervisor can kill:
   killer) likewise costs one failed row. Jobs queued behind the lost one are sent again, not failed;
 - at most PER_WORKER jobs per worker are in flight (one running, one waiting in its socket), so memory is flat;
   reports stream back in completion order;
-- an orphaned worker (parent SIGKILLed) exits on EOF when idle, and a stuck one kills itself after
-  2 × timeout + 30 s through faulthandler's watchdog, a C thread that needs no GIL (none without a timeout).
+- an orphaned worker (parent SIGKILLed) exits on EOF when idle, and a stuck one is killed by the kernel
+  2 × timeout + 30 s after its job started: an alarm (SIGALRM, default action) armed per job, which needs no
+  GIL and no thread (faulthandler's watchdog started a thread per job: ~0.1 ms and a futex wait per file).
 POSIX only (pass_fds); measured cost: one interpreter start + imports per worker (~0.3 s, in parallel), ~0.1 ms
 per file.
 
@@ -27,7 +28,6 @@ reusing an idle worker per concurrently running task, so a hang cannot block a D
 
 from __future__ import annotations
 
-import faulthandler
 import gc
 import importlib
 import os
@@ -53,6 +53,7 @@ DEFAULT_TIMEOUT = 60.0
 PER_WORKER = 2  # jobs in flight per worker: one running, the next already in its socket (no idle gap)
 STARTUP_LIMIT = 120.0  # imports take < 1 s; a worker not ready by then is broken, not busy
 START_FAILURES = 3  # consecutive workers dying before ready: the environment is broken, stop the batch
+_ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")  # env of each worker
 
 
 class WorkerStartError(PerfscoreError):
@@ -105,6 +106,7 @@ def _resolve(spec: str) -> Callable[[str, str | None, TaskOptions], FileReport]:
 def worker_main(fd: int) -> int:
     """Entry point of a worker process (`python -c ...`); returns the exit code."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's business: it kills us
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the self-destruct alarm terminates, whatever holds the GIL
     conn = Connection(fd)
     try:
         init = conn.recv()
@@ -127,7 +129,7 @@ def worker_main(fd: int) -> int:
             return 0
         job_id, source, output, options = message
         if self_destruct:
-            faulthandler.dump_traceback_later(self_destruct, exit=True)
+            signal.setitimer(signal.ITIMER_REAL, self_destruct)
         t0 = time.perf_counter()
         try:
             report = task(source, output, options)
@@ -137,7 +139,7 @@ def worker_main(fd: int) -> int:
             report = failed(source, internal_reason(source, exc), time.perf_counter() - t0)
         finally:
             if self_destruct:
-                faulthandler.cancel_dump_traceback_later()
+                signal.setitimer(signal.ITIMER_REAL, 0)
         try:
             conn.send((job_id, report))
         except OSError:
@@ -171,6 +173,10 @@ class _Worker:
         # the worker must import perfscore even when it is not installed (a source checkout on sys.path)
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+        # one process per core already: numpy's BLAS (openpyxl imports numpy) must not add a pool of threads
+        # per worker (they woke and spun beside the other workers; Dask's nanny sets the same)
+        for name in _ONE_THREAD:
+            env.setdefault(name, "1")
         sink = open(spec.stderr, "ab") if spec.stderr else subprocess.DEVNULL
         try:
             proc = subprocess.Popen([sys.executable, "-c", _BOOT, str(theirs.fileno())], pass_fds=(theirs.fileno(),),

@@ -215,3 +215,43 @@ def test_timeout_option_in_help():
     result = runner.invoke(app, ["recalc", "--help"], terminal_width=200)
     assert result.exit_code == 0
     assert "--timeout" in result.output and "时限" in result.output
+
+
+def _bare_worker(self_destruct: float):
+    """A worker process started as _Worker.start does, with a short self-destruct horizon."""
+    import socket
+    from multiprocessing.connection import Connection
+
+    from perfscore.recalc.supervisor import _BOOT, TASK, WARM
+
+    ours, theirs = socket.socketpair()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-c", _BOOT, str(theirs.fileno())], pass_fds=(theirs.fileno(),),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    theirs.close()
+    conn = Connection(ours.detach())
+    conn.send({"sys_path": [p for p in sys.path if p], "warm": WARM, "task": TASK, "self_destruct": self_destruct})
+    assert conn.recv()[0] == "ready"
+    return proc, conn
+
+
+@pytest.mark.slow
+def test_a_stuck_worker_kills_itself_and_an_idle_one_does_not(tmp_path, watchdog):
+    """The self-destruct alarm is armed per job (a worker stuck in Rust whose supervisor is gone must not spin
+    forever) and disarmed after it (an idle worker waits for work however long it takes)."""
+    good = _good_forms(tmp_path / "in", 1)[0]
+    proc, conn = _bare_worker(self_destruct=1.0)
+    try:
+        conn.send((1, str(good), str(tmp_path / "out" / good.name), TaskOptions()))
+        job_id, report = conn.recv()
+        assert (job_id, report.ok) == (1, True)
+        time.sleep(2.0)  # twice the horizon, idle
+        assert proc.poll() is None, "an idle worker killed itself"
+        hang = hanging_book(tmp_path / "in" / "hang.xlsx")
+        conn.send((2, str(hang), None, TaskOptions()))
+        assert proc.wait(timeout=20) == -signal.SIGALRM  # inside ironcalc's endless loop: the kernel ends it
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        conn.close()
