@@ -15,6 +15,11 @@ and LibreOffice (a persistent instance over UNO with calculateAll(), and plain `
 profile that recalculates on load) on a sample of the same files. Prints forms/s, the ratio to LibreOffice
 peak RSS (largest process of the run) and CPU ms per form
 (all processes: steadier than wall time when the box is shared).
+
+Every run writes into a folder of its own and all outputs are removed at the very end: ext4 skips inodes
+deleted in the last ~30-60 s when it creates a file, reading their blocks one by one (`recently_deleted` in a
+kernel profile), so a run started just after removing 10 000 outputs paid ~1 ms of kernel time per file —
+more of a short run than of a long one, which skewed the 2-worker/1-worker ratio.
 """
 
 from __future__ import annotations
@@ -101,7 +106,7 @@ def run_measured(cmd: list[str]) -> tuple[int, float, int, float]:
 
 
 def perfscore_run(folder: Path, outdir: Path, workers: int, checks: bool, executor: str = "local") -> dict:
-    shutil.rmtree(outdir, ignore_errors=True)
+    """outdir must not exist yet (see the module docstring: no deletion just before a run)."""
     exe = Path(sys.executable).with_name("perfscore")
     cmd = [str(exe), "recalc", str(folder), "-o", str(outdir), "--jobs", str(workers), "--quiet",
            "--executor", executor]
@@ -114,7 +119,6 @@ def perfscore_run(folder: Path, outdir: Path, workers: int, checks: bool, execut
 
 
 def lo_run(mode: str, files: list[Path], outdir: Path) -> dict:
-    shutil.rmtree(outdir, ignore_errors=True)
     proc = subprocess.run(["/usr/bin/python3", str(HERE / "lo_oracle.py"), mode, str(outdir), *map(str, files)],
                           capture_output=True, text=True, check=True)
     data = json.loads(proc.stdout)
@@ -145,6 +149,7 @@ def main(argv: list[str]) -> int:
     root = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="perfscore-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     checks = not args.no_checks
+    outputs = Path(tempfile.mkdtemp(prefix="outputs-", dir=root))  # every run's outputs, removed at the end
     print(f"机器 (machine): {os.cpu_count()} CPU；工作目录 {root}；检查规则 {'开' if checks else '关'}；执行器 {args.executor}；"
           f"语料 {','.join(kinds)}，每类 {args.distinct} 份各不相同")
 
@@ -157,10 +162,10 @@ def main(argv: list[str]) -> int:
             continue
         sample_folder = make_corpus(root, max(args.lo_forms, args.lo_cli_forms), args.distinct, kind)
         sample = sorted(sample_folder.rglob("*.xlsx"))
-        uno[kind] = lo_run("convert", sample[: args.lo_forms], root / f"lo_uno_{kind}")
+        uno[kind] = lo_run("convert", sample[: args.lo_forms], outputs / f"lo_uno_{kind}")
         print(f"[{kind}] LibreOffice UNO calculateAll + 保存: {uno[kind]['files']} 份 {uno[kind]['seconds']:.1f} s = "
               f"{uno[kind]['rate']:.1f} 份/s（另启动 {uno[kind]['startup']:.1f} s）")
-        cli[kind] = lo_run("cli", sample[: args.lo_cli_forms], root / f"lo_cli_{kind}")
+        cli[kind] = lo_run("cli", sample[: args.lo_cli_forms], outputs / f"lo_cli_{kind}")
         print(f"[{kind}] LibreOffice soffice --convert-to（OOXMLRecalcMode=0，每份一个进程）: {cli[kind]['files']} 份 "
               f"{cli[kind]['seconds']:.1f} s = {cli[kind]['rate']:.2f} 份/s")
 
@@ -169,8 +174,8 @@ def main(argv: list[str]) -> int:
         big_dir = root / "book20"
         if not big_dir.exists():
             make_big_book(big_dir / "20张表.xlsx", sheets=20)
-        ours_big = perfscore_run(big_dir, root / "out_big", 1, checks)
-        lo_big = lo_run("convert", [big_dir / "20张表.xlsx"], root / "lo_big")
+        ours_big = perfscore_run(big_dir, outputs / "out_big", 1, checks)
+        lo_big = lo_run("convert", [big_dir / "20张表.xlsx"], outputs / "lo_big")
         print(f"20 张工作表的工作簿（1 203 个公式）: perfscore {ours_big['seconds']:.2f} s（含进程启动）, "
               f"LibreOffice UNO {lo_big['seconds']:.2f} s（不含启动）")
 
@@ -190,11 +195,10 @@ def main(argv: list[str]) -> int:
             done = []
             for kind in kinds:
                 folder = make_corpus(root, n, args.distinct, kind)
-                r = perfscore_run(folder, root / f"out_{kind}_{n}_{w}", w, checks, args.executor)
+                r = perfscore_run(folder, outputs / f"out_{kind}_{n}_{w}", w, checks, args.executor)
                 assert r["rc"] == 0, r
                 row(kind, n, w, r["seconds"], r["rate"], uno[kind]["rate"], cli[kind]["rate"], r["rss_mb"],
                     r["cpu_ms"])
-                shutil.rmtree(root / f"out_{kind}_{n}_{w}", ignore_errors=True)
                 done.append((kind, r))
             if len(done) > 1:
                 files = sum(r["files"] for _, r in done)
@@ -205,6 +209,7 @@ def main(argv: list[str]) -> int:
                 cpu_ms = sum(r["cpu_ms"] * r["files"] for _, r in done) / files
                 row("合计", files, w, seconds, files / seconds, lo_uno, lo_cli, max(r["rss_mb"] for _, r in done),
                     cpu_ms)
+    shutil.rmtree(outputs, ignore_errors=True)
     if not args.workdir:
         shutil.rmtree(root, ignore_errors=True)
     return 0
