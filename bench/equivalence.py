@@ -60,10 +60,12 @@ def digest(files: list[Path], outdir: Path) -> dict[str, dict]:
     reports = []
     for i, path in enumerate(files):
         out = outdir / f"{i:04d}.xlsx"
-        report = recalc_file(str(path), str(out), TaskOptions())
+        # the summary rows rendered by the task, as the batch's workers do (compared through the summary below)
+        report = recalc_file(str(path), str(out), TaskOptions(summary_rows=True))
         reports.append(report)
         record = asdict(report)
         record.pop("seconds")
+        record.pop("summary_rows", None)
         record["file"] = path.name
         record["output"] = None
         record["findings"] = [{**f, "file": ""} for f in record["findings"]]
@@ -82,16 +84,19 @@ def summary_digest(reports: list, path: Path) -> dict[str, str]:
     """Per sheet of the summary of `reports`: a sha256 of its cells and row heights as openpyxl reads them."""
     import openpyxl
 
-    from perfscore.recalc.summary import SummaryWriter
+    from perfscore.recalc.summary import FILE_COLUMNS, FILES_SHEET, SummaryWriter
 
     with SummaryWriter(path, profile="central", date="2026-01-01") as summary:
         for report in reports:
-            summary.add(replace(report, seconds=0.0))  # 耗时(ms) differs on every run
+            summary.add(replace(report, seconds=0.0))
     book = openpyxl.load_workbook(path)
     sheets = {}
     for ws in book.worksheets:
+        # 耗时(ms) differs on every run (rows rendered in the task carry their own seconds): read as 0
+        timing = FILE_COLUMNS.index("耗时(ms)") + 1 if ws.title == FILES_SHEET else None
         # an empty text cell reads as a blank one (both show nothing); output paths lose their temp folder
-        cells = [[(c.value if not isinstance(c.value, str) else c.value.replace(str(path.parent), "")),
+        cells = [[(c.value if not isinstance(c.value, str) else c.value.replace(str(path.parent), ""))
+                  if c.column != timing or c.row == 1 else 0,
                   c.data_type, c.number_format, bool(c.alignment.wrap_text)]
                  for row in ws.iter_rows() for c in row if c.value not in (None, "")]
         heights = [ws.row_dimensions[r].height for r in range(1, ws.max_row + 1)]

@@ -114,8 +114,9 @@ def test_summary_width_counts_cjk_as_two_units():
 
 def test_streamed_summary_rows_read_back_as_xlsxwriter_writes_them(tmp_path, monkeypatch):
     """Speed work (issue 12): the table sheets' rows are streamed as XML (sheetrows), not through xlsxwriter's
-    per-cell calls. Read back with openpyxl, every cell — value, type, number format, wrap, alignment — and
-    every row height equals a reference workbook xlsxwriter writes from the same rows and column formats."""
+    per-cell calls, and rendered in the worker when the task is asked to (TaskOptions.summary_rows). Read back
+    with openpyxl, every cell — value, type, number format, wrap, alignment — and every row height equals a
+    reference workbook xlsxwriter writes from the same rows and column formats."""
     import openpyxl
     import xlsxwriter
 
@@ -124,39 +125,41 @@ def test_streamed_summary_rows_read_back_as_xlsxwriter_writes_them(tmp_path, mon
         from bench.sample_forms import real_cases, write_real_copy
     finally:
         sys.path.remove(str(REPO))
-    from perfscore.recalc import summary
-    from perfscore.recalc.report import FileReport
+    from dataclasses import replace
+
+    from perfscore.recalc import summary, summary_rows
+    from perfscore.recalc.report import FileReport, TaskOptions
     from perfscore.recalc.task import recalc_file
 
     cases = real_cases()
-    reports = [recalc_file(str(write_real_copy(*cases[k], k, tmp_path / "in" / f"{k}.xlsx")), None)
+    # half the reports carry rows rendered by the task (as the batch's workers do), half are rendered here
+    reports = [recalc_file(str(write_real_copy(*cases[k], k, tmp_path / "in" / f"{k}.xlsx")), None,
+                           TaskOptions(summary_rows=k % 2 == 0))
                for k in range(0, len(cases), 3)]
     reports.append(FileReport("收件箱/a&b <c>.xls", None, False, "", " 旧版 .xls 格式不支持 \x07 ", 0.0))
     assert sum(len(r.findings) for r in reports) > 20  # wrapped findings rows to size
+    assert sum(r.summary_rows is not None for r in reports) >= 5
 
-    rows: dict[str, list[tuple[list, bool, float | None]]] = {}
-    original = summary.RowFile.append
-
-    def recording(self, values, height=None, *, text_only=False):
-        rows.setdefault(str(self.path), []).append((list(values), text_only, height))
-        return original(self, values, height, text_only=text_only)
-
-    monkeypatch.setattr(summary.RowFile, "append", recording)
     with summary.SummaryWriter(tmp_path / "ours.xlsx", date="2026-12-04") as w:
         for r in reports:
             w.add(r)
         tables = [w._forms, w._files, *w._finding_sheets]
+    # the reference: xlsxwriter's own calls on the values summary_rows gives each sheet
+    values = [summary_rows.report_values(replace(r, summary_rows=None)) for r in reports]
+    rows = {summary.FORMS_SHEET: [row for v in values for row in v.forms],
+            summary.FILES_SHEET: [v.file for v in values],
+            summary.FINDINGS_SHEET: [row for v in values for row in v.findings]}
     ref = xlsxwriter.Workbook(str(tmp_path / "ref.xlsx"), summary.WRITER_OPTIONS)
     for t in tables:
         ws = ref.add_worksheet(t.ws.name)
         fmts = [ref.add_format(_format_props(f)) if f is not None else None for f in t._formats]
-        for n, (values, text_only, height) in enumerate(rows[str(t.data.path)], start=1):
-            if height:
+        for n, row in enumerate(rows[t.ws.name], start=1):
+            if height := t.spec.height(row):
                 ws.set_row(n, height)
-            for j, v in enumerate(values):
+            for j, v in enumerate(row):
                 if v is None or v == "":
                     continue
-                if text_only or isinstance(v, str):
+                if t.spec.text_only or isinstance(v, str):
                     ws.write_string(n, j, str(v), fmts[j])
                 elif isinstance(v, float) and v != v:
                     continue
@@ -181,6 +184,42 @@ def test_streamed_summary_rows_read_back_as_xlsxwriter_writes_them(tmp_path, mon
                     compared += 1
     assert compared > 300
     assert any(ours["文件"].cell(r, 1).value == "收件箱/a&b <c>.xls" for r in range(2, ours["文件"].max_row + 1))
+
+
+def test_rows_rendered_in_the_workers_are_the_rows_the_parent_renders(tmp_path):
+    """Speed work (issue 12): the batch asks its workers for the summary rows (the parent serves every worker).
+    The sheets a summary gets from worker-rendered reports are byte for byte those of the same reports
+    rendered by the parent."""
+    import zipfile
+    from dataclasses import replace
+
+    from perfscore.recalc.batch import Job, run_local
+    from perfscore.recalc.report import TaskOptions
+    from perfscore.recalc.summary import SummaryWriter
+
+    sys.path.insert(0, str(REPO))
+    try:
+        from bench.sample_forms import real_cases, write_real_copy
+    finally:
+        sys.path.remove(str(REPO))
+    cases = real_cases()
+    jobs = [Job(str(write_real_copy(*cases[k], k, tmp_path / "in" / f"{k:03d}.xlsx")), None)
+            for k in range(0, len(cases), 5)]
+    jobs.append(Job(str(tmp_path / "in" / "missing.xlsx"), None))  # a failed report, rendered in the worker too
+    reports = sorted(run_local(jobs, TaskOptions(write=False, summary_rows=True), workers=2), key=lambda r: r.file)
+    assert all(r.summary_rows is not None for r in reports)
+    assert sum(len(r.summary_rows.findings) for r in reports) > 20
+
+    def sheets(name: str, rs) -> dict[str, bytes]:
+        with SummaryWriter(tmp_path / name, date="2026-12-04") as w:
+            for r in rs:
+                w.add(r)
+        with zipfile.ZipFile(tmp_path / name) as z:
+            return {n: z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")}
+
+    ours = sheets("workers.xlsx", reports)
+    assert ours == sheets("parent.xlsx", [replace(r, summary_rows=None) for r in reports])
+    assert len(ours) >= 3
 
 
 def _format_props(fmt) -> dict:

@@ -5,7 +5,7 @@ import these records without the engine, ironcalc or openpyxl."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from perfscore.checks.findings import Finding
 
@@ -33,6 +33,17 @@ class FormRow:
 
 
 @dataclass(frozen=True)
+class SummaryRows:
+    """A report's rows on the summary's table sheets as SpreadsheetML templates (summary_rows.render), made in
+    the worker so the batch parent only numbers and appends them."""
+
+    file: str
+    forms: tuple[str, ...]
+    findings: tuple[str, ...]
+    grades: tuple[tuple[str, str], ...]  # (申报等级, 重算等级) of each forms row
+
+
+@dataclass(frozen=True)
 class FileReport:
     file: str
     output: str | None
@@ -48,6 +59,7 @@ class FileReport:
     forms: tuple[FormRow, ...] = ()
     findings: tuple[Finding, ...] = ()  # the checker's own records (frozen, picklable)
     notes: tuple[str, ...] = ()
+    summary_rows: SummaryRows | None = field(default=None, compare=False, repr=False)  # TaskOptions.summary_rows
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,7 @@ class TaskOptions:
     profile: str | None = None
     run_checks: bool = True
     write: bool = True
+    summary_rows: bool = False  # render the report's summary rows in the worker (the batch writes a summary)
 
 
 def failed(path: str, reason: str, seconds: float = 0.0, engine: str = "") -> FileReport:

@@ -10,6 +10,9 @@ A cell's style is its column's: rows are written while the batch runs, before th
 style ids, so each cell carries a placeholder `s="<k>"` (k = which of the sheet's few column formats; "<"
 never survives escaping, so no user text can look like one) that `splice` replaces with the `style` its
 columns have in the sheet's own <cols>. `splice` streams: memory does not grow with the rows.
+
+Rows are made as templates with ROW where their number goes (summary_rows renders them, in the worker that
+made the report when it can); RowFile numbers them as they are appended.
 """
 
 from __future__ import annotations
@@ -47,42 +50,51 @@ def text_xml(text: str) -> str:
     return f"<is><t{space}>{text}</t></is>"
 
 
+ROW = "\x00"  # where a row template's number goes: text_xml escapes every control character, so no cell has one
+
+
+def row_xml(values: list[object], letters: tuple[str, ...], style_keys: tuple[int, ...], height: float | None,
+            *, text_only: bool = False) -> str:
+    """One row as a template (ROW for its number). Numbers stay numbers (NaN blank, ±inf as text), None and ""
+    blank, anything else text; text_only: every value as text. style_keys: per column, which of the sheet's
+    formats it has (see the module docstring)."""
+    cells = []
+    for j, v in enumerate(values):
+        if v is None or v == "":
+            continue
+        ref = f'{letters[j]}{ROW}" s="<{style_keys[j]}>"'
+        if text_only or isinstance(v, str):
+            cells.append(f'<c r="{ref} t="inlineStr">{text_xml(str(v))}</c>')
+        elif isinstance(v, bool):
+            cells.append(f'<c r="{ref} t="b"><v>{int(v)}</v></c>')
+        elif isinstance(v, (int, float)):
+            if math.isnan(v):
+                continue
+            if math.isinf(v):
+                cells.append(f'<c r="{ref} t="inlineStr">{text_xml("inf" if v > 0 else "-inf")}</c>')
+            else:
+                cells.append(f'<c r="{ref}><v>{float(v):.16G}</v></c>')  # as xlsxwriter writes numbers
+        else:
+            cells.append(f'<c r="{ref} t="inlineStr">{text_xml(str(v))}</c>')
+    size = f' ht="{height:g}" customHeight="1"' if height else ""
+    return f'<row r="{ROW}"{size}>{"".join(cells)}</row>'
+
+
 class RowFile:
     """The data rows of one sheet (row 2 on; xlsxwriter writes row 1), one <row> per line of a text file."""
 
-    def __init__(self, path: Path, style_keys: list[int]) -> None:
+    def __init__(self, path: Path, style_keys: tuple[int, ...]) -> None:
         """style_keys: per column, which format it has (columns sharing a format share a key)."""
         self.path = path
         self.rows = 1  # the header row
         self.style_keys = style_keys
-        self._letters = [column_letters(j) for j in range(len(style_keys))]
         self._fh: IO[str] = open(path, "w", encoding="utf-8", newline="\n")
 
-    def append(self, values: list[object], height: float | None = None, *, text_only: bool = False) -> None:
-        """One row. Numbers stay numbers (NaN blank, ±inf as text), None and "" blank, anything else text;
-        text_only: every value as text (findings quote what people typed)."""
+    def append(self, template: str) -> None:
+        """One row from row_xml, numbered next."""
         self.rows += 1
-        n = self.rows
-        cells = []
-        for j, v in enumerate(values):
-            ref = f'{self._letters[j]}{n}" s="<{self.style_keys[j]}>"'
-            if v is None or v == "":
-                continue
-            if text_only or isinstance(v, str):
-                cells.append(f'<c r="{ref} t="inlineStr">{text_xml(str(v))}</c>')
-            elif isinstance(v, bool):
-                cells.append(f'<c r="{ref} t="b"><v>{int(v)}</v></c>')
-            elif isinstance(v, (int, float)):
-                if math.isnan(v):
-                    continue
-                if math.isinf(v):
-                    cells.append(f'<c r="{ref} t="inlineStr">{text_xml("inf" if v > 0 else "-inf")}</c>')
-                else:
-                    cells.append(f'<c r="{ref}><v>{float(v):.16G}</v></c>')  # as xlsxwriter writes numbers
-            else:
-                cells.append(f'<c r="{ref} t="inlineStr">{text_xml(str(v))}</c>')
-        size = f' ht="{height:g}" customHeight="1"' if height else ""
-        self._fh.write(f'<row r="{n}"{size}>{"".join(cells)}</row>\n')
+        self._fh.write(template.replace(ROW, str(self.rows)))
+        self._fh.write("\n")
 
     def close(self) -> None:
         self._fh.close()

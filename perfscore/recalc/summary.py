@@ -2,16 +2,15 @@
 
 Rows are written while the batch runs, as each report arrives, so the summary costs no time after the last
 file and memory stays flat: the header rows, formats, page setup, filters and charts are xlsxwriter's; the
-data rows of the three table sheets (about 11 per form) stream to row files (`sheetrows`, a tenth of
-xlsxwriter's cost per cell — the batch parent shares two cores with the workers) that are spliced into the
-workbook at the end, inside a temporary file beside the target that is renamed over it when the batch
+data rows of the three table sheets (about 11 per form; `summary_rows` makes them, usually in the worker that
+made the report) stream to row files (`sheetrows`, a tenth of xlsxwriter's cost per cell) that are spliced into
+the workbook at the end, inside a temporary file beside the target that is renamed over it when the batch
 ends, or removed if the batch is interrupted. Only counters (status, grades) stay in memory. User text is
 never turned into a formula: cells are written as values (inline strings), never parsed.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from collections import Counter
@@ -22,109 +21,53 @@ from xlsxwriter.exceptions import XlsxWriterException
 
 from perfscore.recalc.report import FileReport
 from perfscore.recalc.sheetrows import RowFile, splice
-from perfscore.rules import round15
+from perfscore.recalc.summary_rows import (  # noqa: F401  (the column names are part of this module's API)
+    FILE_COLUMNS,
+    FILES,
+    FINDING_COLUMNS,
+    FINDINGS,
+    FORM_COLUMNS,
+    FORMS,
+    TableSpec,
+    display_units,
+    render,
+)
 from perfscore.xlsx.atomic import atomic_output
-from perfscore.xlsx.grid import ExcelError
 
-# the order rows are built in; FORM_COLUMNS is the order shown: the unit and project first (what a reader looks
-# for on paper), the file path last
-_FORM_FIELDS = ["文件", "工作表", "表类型", "项目名称", "实施单位", "全年预算数", "全年执行数", "执行率", "申报总分",
-                "重算总分", "差异", "申报等级", "重算等级", "错误数", "警告数", "计算引擎", "失败原因"]
-FORM_COLUMNS = ["实施单位", "项目名称", "表类型", "工作表", "全年预算数", "全年执行数", "执行率", "申报总分", "重算总分",
-                "差异", "申报等级", "重算等级", "错误数", "警告数", "计算引擎", "失败原因", "文件"]
-FILE_COLUMNS = ["文件", "输出文件", "状态", "计算引擎", "公式数", "改写单元格数", "评分函数调用数", "表单数", "错误数",
-                "警告数", "耗时(ms)", "失败原因"]
-FINDING_COLUMNS = ["文件", "工作表", "单元格", "代码", "严重程度", "说明"]
-# wrapped text columns and their widths: rows are sized for them as they are written (a generated file's rows do
-# not grow by themselves, so wrapped text would be cut on paper)
-FORM_WRAP = {"实施单位": 20, "项目名称": 22, "失败原因": 28, "文件": 28}
-FILE_WRAP = {"文件": 32, "输出文件": 32, "失败原因": 40}
-FINDING_WRAP = {"文件": 32, "说明": 70}
-# widths of the columns that do not wrap (10 when not named; FILE_WIDTHS follow display_units below)
-FORM_WIDTHS = {**dict.fromkeys(("表类型", "工作表"), 12), **dict.fromkeys(("全年预算数", "全年执行数"), 11), "执行率": 9,
-               **dict.fromkeys(("申报总分", "重算总分", "差异"), 8), **dict.fromkeys(("申报等级", "重算等级", "错误数", "警告数"), 6),
-               "计算引擎": 10}
-FINDING_WIDTHS = {"工作表": 10, "单元格": 10, "代码": 27, "严重程度": 10}  # 代码: SCORE_DIFFERS_FROM_RULE whole
-LINE_HEIGHT = 13.5
-FORMS_SHEET, FILES_SHEET, FINDINGS_SHEET, CHARTS_SHEET = "表单汇总", "文件", "问题清单", "图表"
-CHART_DATA_SHEET = "_图表数据"  # the charts' helper numbers, on a hidden sheet of their own
 TITLE = "预算绩效自评重算汇总"
 GRADES = ("优", "良", "中", "差")
+FORMS_SHEET, FILES_SHEET, FINDINGS_SHEET, CHARTS_SHEET = "表单汇总", "文件", "问题清单", "图表"
+CHART_DATA_SHEET = "_图表数据"  # the charts' helper numbers, on a hidden sheet of their own
 MAX_FINDING_ROWS = 1_000_000  # per findings sheet (Excel holds 1 048 576 rows); more continue on 问题清单(2), ...
 WRITER_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-_DECLARED_GRADE, _RECOMPUTED_GRADE = _FORM_FIELDS.index("申报等级"), _FORM_FIELDS.index("重算等级")
-_SHOWN = [_FORM_FIELDS.index(c) for c in FORM_COLUMNS]
-
-
-def _cell(value: object) -> object:
-    """A value as the summary shows it: numbers stay numbers, errors as their code, anything else text."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, ExcelError):
-        return value.code
-    return str(value)
-
-
-def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-_NARROW = re.compile("[\x00-\u2e80]+")
-
-
-def display_units(text: str) -> int:
-    """Width of text in half-width units: 2 for each character above U+2E80 (CJK), 1 for the rest. A regex
-    over the narrow runs, not a loop per character: the findings sheet sizes ~10 long messages per form."""
-    return len(text) + len(_NARROW.sub("", text))
-
-
-FILE_WIDTHS = {name: max(8, display_units(name) + 2) for name in FILE_COLUMNS}  # no header wraps inside a word
 
 
 class _TableSheet:
-    """One table worksheet: the header written by xlsxwriter, the data rows streamed to a RowFile (sheetrows)
-    and spliced in when the workbook is complete; blanks left empty. Each column's format (wrap, 0.00%,
-    top alignment) is set on the column at the end and carried by every cell of it."""
+    """One table worksheet: the header written by xlsxwriter, the data rows (summary_rows templates) streamed
+    to a RowFile (sheetrows) and spliced in when the workbook is complete; blanks left empty. Each column's
+    format (wrap, 0.00%, top alignment) is set on the column at the end and carried by every cell of it."""
 
-    def __init__(self, book, name: str, columns: list[str], header_format, wrap: dict[str, int],
-                 widths: dict[str, float], formats: dict[str, object], rowdir: str) -> None:
+    def __init__(self, book, name: str, spec: TableSpec, header_format, formats: dict[str, object],
+                 rowdir: str) -> None:
+        """formats: an xlsxwriter format per format kind of the spec ("wrap", "pct", "num", "top")."""
         self.ws = book.add_worksheet(name)
-        self.columns = columns
+        self.spec = spec
+        self.columns = list(spec.columns)
         self.rows = 0
-        self._wrap = {columns.index(c): w for c, w in wrap.items()}
-        self._widths = [wrap.get(c, widths.get(c, 10)) for c in columns]
-        self._formats = [formats.get(c) for c in columns]
-        distinct = list(dict.fromkeys(self._formats))
-        self.data = RowFile(Path(rowdir) / f"rows-{len(book.worksheets())}.xml",
-                            [distinct.index(f) for f in self._formats])
-        for j, h in enumerate(columns):
+        self._formats = [formats[k] for k in spec.kinds]
+        self.data = RowFile(Path(rowdir) / f"rows-{len(book.worksheets())}.xml", spec.style_keys)
+        for j, h in enumerate(self.columns):
             self.ws.write_string(0, j, h, header_format)
         self.ws.freeze_panes(1, 0)
 
-    def _height(self, values: list[object]) -> float | None:
-        lines = 1
-        for j, width in self._wrap.items():
-            if j < len(values) and values[j] not in (None, ""):
-                units = display_units(str(values[j]))
-                lines = max(lines, -(-units // max(width - 1, 1)))
-        return LINE_HEIGHT * min(lines, 12) + 3 if lines > 1 else None
-
-    def append(self, values: list[object]) -> None:
-        """Numbers, booleans and text (never a formula: cells are written as values)."""
+    def append(self, template: str) -> None:
         self.rows += 1
-        self.data.append(values, self._height(values))
-
-    def append_text(self, values: list[object]) -> None:
-        """User text that must stay text whatever it looks like (findings name cells and quote what people typed)."""
-        self.rows += 1
-        self.data.append(values, self._height(values), text_only=True)
+        self.data.append(template)
 
     def finish(self) -> None:
         """Column widths and formats, the filter over the rows; the row file closed for splicing."""
-        for j, (width, fmt) in enumerate(zip(self._widths, self._formats)):
-            self.ws.set_column(j, j, width, fmt)
+        for j, (column, fmt) in enumerate(zip(self.columns, self._formats)):
+            self.ws.set_column(j, j, self.spec.width(column), fmt)
         if self.rows:
             self.ws.autofilter(0, 0, self.rows, len(self.columns) - 1)
         self.data.close()
@@ -167,20 +110,15 @@ class SummaryWriter:
         try:
             self._book = xlsxwriter.Workbook(str(Path(self._rowdir) / "book.xlsx"),
                                              {"constant_memory": True, "tmpdir": self._rowdir, **WRITER_OPTIONS})
-            self._bold = self._book.add_format({"bold": True})
             self._head = self._book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                                 "align": "center", "valign": "vcenter"})
             # every cell top-aligned: a wrapped message beside one-line cells reads as one row on paper
-            self._pct = self._book.add_format({"num_format": "0.00%", "valign": "top"})
-            self._num = self._book.add_format({"num_format": "0.00", "valign": "top"})
-            self._wrapped = self._book.add_format({"text_wrap": True, "valign": "top"})
-            self._top = self._book.add_format({"valign": "top"})
-            form_formats = {**{c: self._wrapped for c in FORM_WRAP}, "执行率": self._pct,
-                            **{c: self._num for c in ("全年预算数", "全年执行数", "申报总分", "重算总分", "差异")}}
-            self._forms = _TableSheet(self._book, FORMS_SHEET, FORM_COLUMNS, self._head, FORM_WRAP, FORM_WIDTHS,
-                                      self._top_unless(FORM_COLUMNS, form_formats), self._rowdir)
-            self._files = _TableSheet(self._book, FILES_SHEET, FILE_COLUMNS, self._head, FILE_WRAP, FILE_WIDTHS,
-                                      self._top_unless(FILE_COLUMNS, {c: self._wrapped for c in FILE_WRAP}), self._rowdir)
+            self._cell_formats = {"pct": self._book.add_format({"num_format": "0.00%", "valign": "top"}),
+                                  "num": self._book.add_format({"num_format": "0.00", "valign": "top"}),
+                                  "wrap": self._book.add_format({"text_wrap": True, "valign": "top"}),
+                                  "top": self._book.add_format({"valign": "top"})}
+            self._forms = self._table(FORMS_SHEET, FORMS)
+            self._files = self._table(FILES_SHEET, FILES)
             self._finding_sheets = [self._findings_sheet(FINDINGS_SHEET)]
         except BaseException as exc:
             self._abort(exc)
@@ -205,53 +143,29 @@ class SummaryWriter:
         shutil.rmtree(self._rowdir, ignore_errors=True)
 
     # -- rows ------------------------------------------------------------------------------------
-    def _form_row(self, row: list[object]) -> None:
-        if not row[_FORM_FIELDS.index("项目名称")] and not row[_FORM_FIELDS.index("实施单位")]:
-            row = list(row)  # no unit or project to show: the file's name, so the printed row says which file
-            row[_FORM_FIELDS.index("项目名称")] = Path(str(row[0])).name
-        self._forms.append([row[i] for i in _SHOWN])
-        self.forms += 1
-        self.grades["申报"][row[_DECLARED_GRADE]] += 1
-        self.grades["重算"][row[_RECOMPUTED_GRADE]] += 1
-
     def add(self, r: FileReport) -> None:
+        """The report's rows: rendered by the worker that made it (TaskOptions.summary_rows), else here."""
+        rows = r.summary_rows or render(r)
         self.status["ok" if r.ok else "failed"] += 1
-        state = "成功" if r.ok else "失败"
-        self._files.append([r.file, r.output or "", state, r.engine, r.formulas, r.patched, r.calls, len(r.forms),
-                            r.errors, r.warnings, round(r.seconds * 1000, 1), r.reason])
-        if not r.ok:
-            self._form_row([r.file, "", "", "", "", None, None, None, None, None, None, "", "", None, None,
-                            r.engine, r.reason])
-        elif not r.forms:
-            self._form_row([r.file, "", "未识别到自评表", "", "", None, None, None, None, None, None, "", "",
-                            r.errors, r.warnings, r.engine, ""])
-        for f in r.forms:
-            declared, recomputed = _number(f.declared_total), _number(f.recomputed_total)
-            diff = round15(recomputed - declared) if declared is not None and recomputed is not None else None
-            errs = sum(1 for x in r.findings if x.sheet == f.sheet and x.severity == "错误")
-            warns = sum(1 for x in r.findings if x.sheet == f.sheet and x.severity == "警告")
-            self._form_row([f.file, f.sheet, f.kind, f.project_name, f.implementer, _cell(f.budget),
-                            _cell(f.spent), _cell(f.exec_rate), _cell(f.declared_total),
-                            _cell(f.recomputed_total), diff, _cell(f.declared_grade) or "",
-                            _cell(f.recomputed_grade) or "", errs, warns, r.engine, ""])
-        for x in r.findings:
-            self._finding_row([x.file, x.sheet, x.cell, x.code, x.severity, x.message])
+        self._files.append(rows.file)
+        for template, (declared, recomputed) in zip(rows.forms, rows.grades):
+            self._forms.append(template)
+            self.forms += 1
+            self.grades["申报"][declared] += 1
+            self.grades["重算"][recomputed] += 1
+        for template in rows.findings:
+            sheet = self._finding_sheets[-1]
+            if sheet.rows == MAX_FINDING_ROWS:
+                sheet = self._findings_sheet(f"{FINDINGS_SHEET}({len(self._finding_sheets) + 1})")
+                self._finding_sheets.append(sheet)
+            sheet.append(template)
+            self.findings += 1
 
-    def _finding_row(self, values: list[object]) -> None:
-        sheet = self._finding_sheets[-1]
-        if sheet.rows == MAX_FINDING_ROWS:
-            name = f"{FINDINGS_SHEET}({len(self._finding_sheets) + 1})"
-            sheet = self._findings_sheet(name)
-            self._finding_sheets.append(sheet)
-        sheet.append_text(values)
-        self.findings += 1
-
-    def _top_unless(self, columns: list[str], formats: dict[str, object]) -> dict[str, object]:
-        return {c: formats.get(c, self._top) for c in columns}
+    def _table(self, name: str, spec: TableSpec) -> _TableSheet:
+        return _TableSheet(self._book, name, spec, self._head, self._cell_formats, self._rowdir)
 
     def _findings_sheet(self, name: str) -> _TableSheet:
-        return _TableSheet(self._book, name, FINDING_COLUMNS, self._head, FINDING_WRAP, FINDING_WIDTHS,
-                           self._top_unless(FINDING_COLUMNS, {c: self._wrapped for c in FINDING_WRAP}), self._rowdir)
+        return self._table(name, FINDINGS)
 
     # -- the end ---------------------------------------------------------------------------------
     def _complete(self) -> None:

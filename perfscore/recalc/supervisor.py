@@ -48,7 +48,7 @@ from perfscore.rules import PerfscoreError
 
 TASK = "perfscore.recalc.task:recalc_file"
 # everything the task imports, loaded before gc.freeze() (the checker is loaded lazily by perfscore.checks)
-WARM = ("perfscore.checks.workbook", "perfscore.forms", "perfscore.recalc.task")
+WARM = ("perfscore.checks.workbook", "perfscore.forms", "perfscore.recalc.task", "perfscore.recalc.summary_rows")
 DEFAULT_TIMEOUT = 60.0
 PER_WORKER = 2  # jobs in flight per worker: one running, the next already in its socket (no idle gap)
 STARTUP_LIMIT = 120.0  # imports take < 1 s; a worker not ready by then is broken, not busy

@@ -36,7 +36,17 @@ def _functions(profile: str | None) -> FunctionTable:
 
 
 def recalc_file(path: str, output: str | None, options: TaskOptions = TaskOptions()) -> FileReport:
-    """Recalculate one file into `output` (never the input). Never raises for a bad file."""
+    """Recalculate one file into `output` (never the input). Never raises for a bad file. With
+    options.summary_rows the report carries its summary rows, rendered here (in the worker)."""
+    report = _report(path, output, options)
+    if options.summary_rows:
+        from perfscore.recalc.summary_rows import render
+
+        report = replace(report, summary_rows=render(report))
+    return report
+
+
+def _report(path: str, output: str | None, options: TaskOptions) -> FileReport:
     t0 = time.perf_counter()
     suffix = Path(path).suffix.lower()
     if suffix in OTHER_SPREADSHEETS:
