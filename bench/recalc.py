@@ -1,6 +1,7 @@
 """Benchmark: perfscore recalc against LibreOffice headless with forced recalculation, on the same files.
 
     .venv/bin/python bench/recalc.py [--sizes 100,1000,10000] [--workers 1,2] [--lo-forms 100] [--lo-cli-forms 10]
+                                     [--repeat 5]
 
 Two corpora (`--kinds real,template`), each timed on its own and then in total:
 - real: the published tables of tests/realforms/data (project, department and third-party 评分表) written by
@@ -28,6 +29,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -140,6 +142,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--no-lo", action="store_true", help="skip LibreOffice (ratios then printed as 0)")
     ap.add_argument("--no-big-book", action="store_true", help="skip the 20-sheet book")
     ap.add_argument("--workdir", default=None)
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of every worker count, back to back; the "
+                    "speed-up is the median of the per-round ratios (the host's speed drifts)")
     ap.add_argument("--distinct", type=int, default=DISTINCT, help="different forms made per kind (larger "
                     "batches repeat them)")
     args = ap.parse_args(argv)
@@ -190,25 +194,41 @@ def main(argv: list[str]) -> int:
         print(f"{kind:>8} {n:>6} {w:>4} {seconds:>8.1f} {rate:>8.1f} {rate / lo_uno:>8.1f}x "
               f"{rate / lo_cli:>8.0f}x {rss:>12.0f} {cpu_ms:>9.2f}")
 
+    scaling: dict[tuple[str, int], list[dict[int, float]]] = {}  # (kind, n) -> per round: workers -> seconds
     for n in sizes:
-        for w in workers:
-            done = []
-            for kind in kinds:
-                folder = make_corpus(root, n, args.distinct, kind)
-                r = perfscore_run(folder, outputs / f"out_{kind}_{n}_{w}", w, checks, args.executor)
-                assert r["rc"] == 0, r
-                row(kind, n, w, r["seconds"], r["rate"], uno[kind]["rate"], cli[kind]["rate"], r["rss_mb"],
-                    r["cpu_ms"])
-                done.append((kind, r))
-            if len(done) > 1:
-                files = sum(r["files"] for _, r in done)
-                seconds = sum(r["seconds"] for _, r in done)
-                # LibreOffice's total rate on the same mix: the time it would take for each kind's share
-                lo_uno = files / sum(r["files"] / uno[k]["rate"] for k, r in done)
-                lo_cli = files / sum(r["files"] / cli[k]["rate"] for k, r in done)
-                cpu_ms = sum(r["cpu_ms"] * r["files"] for _, r in done) / files
-                row("合计", files, w, seconds, files / seconds, lo_uno, lo_cli, max(r["rss_mb"] for _, r in done),
-                    cpu_ms)
+        for rnd in range(args.repeat):
+            for w in workers:
+                done = []
+                for kind in kinds:
+                    folder = make_corpus(root, n, args.distinct, kind)
+                    r = perfscore_run(folder, outputs / f"out_{kind}_{n}_{w}_{rnd}", w, checks, args.executor)
+                    assert r["rc"] == 0, r
+                    row(kind, n, w, r["seconds"], r["rate"], uno[kind]["rate"], cli[kind]["rate"], r["rss_mb"],
+                        r["cpu_ms"])
+                    done.append((kind, r))
+                    rounds = scaling.setdefault((kind, n), [])
+                    if len(rounds) <= rnd:
+                        rounds.append({})
+                    rounds[rnd][w] = r["seconds"]
+                if len(done) > 1:
+                    files = sum(r["files"] for _, r in done)
+                    seconds = sum(r["seconds"] for _, r in done)
+                    # LibreOffice's total rate on the same mix: the time it would take for each kind's share
+                    lo_uno = files / sum(r["files"] / uno[k]["rate"] for k, r in done)
+                    lo_cli = files / sum(r["files"] / cli[k]["rate"] for k, r in done)
+                    cpu_ms = sum(r["cpu_ms"] * r["files"] for _, r in done) / files
+                    row("合计", files, w, seconds, files / seconds, lo_uno, lo_cli,
+                        max(r["rss_mb"] for _, r in done), cpu_ms)
+    if len(workers) > 1:
+        # the host's speed drifts by tens of percent within a minute: each round runs every worker count back
+        # to back, and the ratio is taken within a round (median over the rounds)
+        base, top = min(workers), max(workers)
+        print()
+        print(f"{top} 个进程对 {base} 个进程的加速比（每轮相邻运行之比；{args.repeat} 轮）:")
+        for (kind, n), rounds in scaling.items():
+            ratios = sorted(r[base] / r[top] for r in rounds)
+            print(f"{kind:>8} {n:>6}  中位数 {statistics.median(ratios):.2f}x  （各轮 "
+                  f"{'、'.join(f'{x:.2f}' for x in ratios)}）")
     shutil.rmtree(outputs, ignore_errors=True)
     if not args.workdir:
         shutil.rmtree(root, ignore_errors=True)
