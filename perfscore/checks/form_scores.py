@@ -79,6 +79,11 @@ def _qualitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None) 
                 ctx.add("TEXT_NUMBER", ind.actual,
                         f"“{ind.name}”实际完成值为空，却填了得分 {_g(score)}；应填写实际完成值，得分才有依据。")
             return None
+        if is_blank(ind.target.value):  # nothing to compare a described result with (评分表 rows printed "—")
+            ctx.add("TEXT_NUMBER", ind.actual,
+                    f"“{ind.name}”年度指标值为空，实际完成值“{ind.actual.value}”是文字描述：得分属评价人判断，"
+                    f"未按规则核算。", severity=NOTE)
+            return None
         if _is_number_like(ind.target.value) and not _nature_is_qualitative(ind):
             ctx.add("TEXT_NUMBER", ind.actual,
                     f"“{ind.name}”实际完成值“{ind.actual.value}”无法识别为数值，而年度指标值“{ind.target.value}”是数值，"
