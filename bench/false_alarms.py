@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     by_code: dict[str, Counter] = defaultdict(Counter)  # code -> Counter[(severity, "known"|"false")]
     by_layout: dict[str, Counter] = defaultdict(Counter)
     rule_rows: dict[tuple[str, str, str], list] = {}  # (table, severity, message) -> [cells, layouts]
+    false_rows: dict[tuple[str, str, str, str], list] = {}  # (table, code, severity, message) -> [cells, layouts]
     found: dict[str, Counter] = defaultdict(Counter)
     missed: list[str] = []
     applied: dict[tuple[str, str], Counter] = defaultdict(Counter)  # (layout, mode) -> counts
@@ -134,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
                     by_code[f.code][(f.severity, tag)] += 1
                     if tag == "false":
                         by_layout[lay][f.severity] += 1
+                        entry = false_rows.setdefault((tid, f.code, f.severity, f.message), [set(), []])
+                        entry[0].add(f.cell)
+                        entry[1].append(lay)
                     if f.code == "SCORE_DIFFERS_FROM_RULE":
                         entry = rule_rows.setdefault((tid, f.severity, f.message), [set(), []])
                         entry[0].add(f.cell)
@@ -159,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
                       if not args.layouts or lay in args.layouts})
     _table("按版式 (per layout) — 误报 (false alarms)", ["版式 layout", "错误", "警告"],
            [[lay, by_layout[lay][ERROR], by_layout[lay][WARNING]] for lay in layouts])
+    _table("误报明细 (false alarms by table): 不在 known_defects 中的错误/警告及原因",
+           ["表 table", "代码 code", "单元格 cells", "级别", "版式数 layouts", "原因 (finding message)"],
+           [[tid, code, ",".join(sorted(cells)), sev, len(lays), msg]
+            for (tid, code, sev, msg), (cells, lays) in sorted(false_rows.items())])
     _table("得分与评分规则不符 (SCORE_DIFFERS_FROM_RULE): 填报得分与规则计算不同的行及原因",
            ["表 table", "单元格 cells", "级别", "版式数 layouts", "原因 (finding message)"],
            [[tid, ",".join(sorted(cells)), sev, len(lays), msg]

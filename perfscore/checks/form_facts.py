@@ -91,6 +91,11 @@ class _Ctx:
         return any(role == "deviation_reason" for role, _ in self.form.columns)
 
     @cached_property
+    def has_direction_column(self) -> bool:
+        """The table has a 指标性质 or 指标方向 column (many real forms have neither)."""
+        return any(role in ("nature", "operator") for role, _ in self.form.columns)
+
+    @cached_property
     def scored_items(self) -> list[tuple[str, Sourced, Sourced, Indicator | None]]:
         """_scored_items(form), once per form (totals, weights and range checks all walk it)."""
         return _scored_items(self.form)

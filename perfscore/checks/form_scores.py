@@ -166,6 +166,13 @@ def _quantitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None)
         if a is None:
             cell = ind.target if "年度指标值" in err.message else ind.actual if "实际完成值" in err.message else (
                 ind.nature if not ind.nature.is_blank else ind.operator if not ind.operator.is_blank else ind.score)
+            if isinstance(err, DirectionMissing) and not ctx.has_direction_column:
+                # the form has no place for a direction: nothing is wrong with it, the score just cannot be verified
+                ctx.add("DIRECTION_MISSING", cell,
+                        f"“{ind.name}”的得分未核验：本表没有指标性质/指标方向列，年度指标值“{ind.target.value}”也未写"
+                        f" ≥、≤ 或 ＝，无法判断按正向还是反向计分；如需核验，请在年度指标值前写明方向（如 ≥{ind.target.value}）。",
+                        severity=NOTE)
+                return None
             code = "DIRECTION_MISSING" if isinstance(err, DirectionMissing) else "TEXT_NUMBER"
             ctx.add(code, cell, f"“{ind.name}”无法按评分规则核算：{err.message}。")
             return None
@@ -180,9 +187,13 @@ def _quantitative(ctx: _Ctx, ind: Indicator, weight: float, score: float | None)
                 f"“{ind.name}”实际完成值为年度指标值的 {a.ratio:.0%}（{ind.actual.value} 对 {ind.target.value}），"
                 f"达到方案 {p.name} 的提示阈值 {p.indicator.over_target_warn_ratio:g} 倍：指标值设置可能偏低，请核实。")
     if score is not None and ctx.differs(score, a.score):
-        uncertain = any(any(k in w for k in _UNCERTAIN) for w in a.warnings)
+        warnings = a.warnings
+        if normalize_text(ind.unit.text()) in ("%", "％"):
+            # 计量单位 % says a plain 100 is 100%: reading it so is certain, not a unit mismatch to verify
+            warnings = tuple(w for w in warnings if "按百分数" not in w)
+        uncertain = any(any(k in w for k in _UNCERTAIN) for w in warnings)
         direction = "多打" if score > a.score else "少打"
-        notes = (exec_note, *a.warnings) if exec_note else a.warnings
+        notes = (exec_note, *warnings) if exec_note else warnings
         ctx.add("SCORE_DIFFERS_FROM_RULE", ind.score,
                 f"“{ind.name}”填报得分 {_g(score)}，按评分规则应为 {_g(a.score)}（{direction} {_g(abs(score - a.score))} 分）："
                 f"{a.rule_text}（规则 {a.rule_id}，方案 {p.name}）。"

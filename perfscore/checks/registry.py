@@ -50,7 +50,7 @@ _SPECS = (
               "应为数字的单元格以文本存储，或其内容无法识别为数值。", "numberStoredAsText"),
     CheckSpec("DIRECTION_MISSING", WARNING, "指标方向未填",
               "指标性质和指标方向都没有填，实际完成值与年度指标值不同，无法判断按正向还是反向计分（填报得分与某一方向"
-              "一致时为提示）。"),
+              "一致时，或本表根本没有指标性质/方向列时，为提示：得分未核验）。"),
     CheckSpec("FUNDS_ROWS_MISMATCH", ERROR, "资金合计不符",
               "年度资金总额不等于财政拨款、上年结转、其他资金之和（包括总额为0而分项有数）。"),
     CheckSpec("RULE_TEXT_MISMATCH", NOTE, "评分规则文字与本行不符",

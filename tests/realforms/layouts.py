@@ -80,14 +80,15 @@ def _columns(table: dict, lay: Layout) -> list[str]:
         has = {k for r in rows for k in r}
         opt = [k for k in ("nature", "operator") if k in has]
         unit = ["unit"] if "unit" in has else []
+        reason = ["reason"] if table.get("reason_column", True) else []  # the source prints no 偏差原因 column
         if lay.rule_column:
             return ["level1", "level2", "level3", *opt, "target", "weight", "rule", "actual", *unit, "score",
-                    "reason"]
+                    *reason]
         if lay.order == "weight_first":
-            return ["level1", "level2", "level3", *opt, "weight", "target", "actual", *unit, "score", "reason"]
+            return ["level1", "level2", "level3", *opt, "weight", "target", "actual", *unit, "score", *reason]
         if lay.order == "score_first":
-            return ["level1", "level2", "level3", *opt, "target", "actual", *unit, "score", "weight", "reason"]
-        return ["level1", "level2", "level3", *opt, "target", "actual", *unit, "weight", "score", "reason"]
+            return ["level1", "level2", "level3", *opt, "target", "actual", *unit, "score", "weight", *reason]
+        return ["level1", "level2", "level3", *opt, "target", "actual", *unit, "weight", "score", *reason]
     levels = ["level1", "level2", "level3"] if kind == "department" else ["level1", "level3"]
     if lay.order == "weight_first":
         return [*levels, "weight", "rule", "score"]

@@ -16,11 +16,12 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data"
 KINDS = {"project", "department", "third_party"}
 CODES = {"TOTAL_MISMATCH", "WEIGHT_SUM", "GRADE_MISMATCH", "SCORE_OVER_WEIGHT", "EXEC_RATE_MISMATCH",
-         "SCORE_DIFFERS_FROM_RULE", "FUNDS_ROWS_MISMATCH"}
+         "SCORE_DIFFERS_FROM_RULE", "FUNDS_ROWS_MISMATCH", "MISSING_DEVIATION_REASON", "QUAL_SCORE_OUT_OF_BAND"}
 TOP = {
     "id": str, "source": str, "publisher": str, "kind": str, "year": int, "title": str,
     "department": str, "implementer": str, "total_weight": (int, float), "total": (int, float),
     "grade": str, "transcription": str, "known_defects": list, "funds": dict, "rows": list, "truncated": str,
+    "reason_column": bool,
 }
 # `total` is required unless the stored copy is `truncated` (README: partial tables).
 REQUIRED_TOP = ("id", "source", "publisher", "kind", "year", "title", "known_defects", "rows")
@@ -87,7 +88,7 @@ def _typed(where: str, table: dict, spec: dict, errors: list[str]) -> None:
     for key, value in table.items():
         if key not in spec:
             errors.append(f"{where}: unknown key {key!r}")
-        elif isinstance(value, bool) or not isinstance(value, spec[key]):
+        elif (isinstance(value, bool) and spec[key] is not bool) or not isinstance(value, spec[key]):
             errors.append(f"{where}: {key} has type {type(value).__name__}")
 
 
@@ -112,6 +113,8 @@ def check(path: Path) -> tuple[list[str], list[str]]:
         errors.append(f"id {doc.get('id')!r} != file name {path.stem!r}")
     if doc.get("kind") not in KINDS:
         errors.append(f"kind {doc.get('kind')!r}")
+    if doc.get("reason_column") is False and any("reason" in r for r in doc.get("rows", []) if isinstance(r, dict)):
+        errors.append("reason_column = false but a row has a reason")
     for d in doc.get("known_defects", []):
         if not isinstance(d, str) or d.split(":")[0] not in CODES:
             errors.append(f"bad known_defect {d!r}")
