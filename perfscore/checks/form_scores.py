@@ -22,6 +22,7 @@ from perfscore.rules import (
     RuleInputError,
     assess_indicator,
     compare15,
+    is_absence_row,
     is_blank,
     is_not_applicable,
     level_of_fraction,
@@ -55,7 +56,8 @@ def _indicator(ctx: _Ctx, ind: Indicator) -> None:
     actual = ind.actual.value
     lost = score is not None and compare15(score, weight) < 0
     missed: str | None = None
-    if not _is_number_like(actual) and not _is_deadline_row(ind):
+    if not _is_number_like(actual) and not _is_deadline_row(ind) and not is_absence_row(
+            ind.nature.value, ind.operator.value, ind.target.value, actual, ctx.profile):
         missed = _qualitative(ctx, ind, weight, score)
     else:
         missed = _quantitative(ctx, ind, weight, score)

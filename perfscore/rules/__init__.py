@@ -10,6 +10,7 @@ from perfscore.rules.scoring import (
     assess_indicator,
     assess_satisfaction,
     grade,
+    is_absence_row,
     level_of_fraction,
     qual_band,
     rescaled_total,

@@ -27,7 +27,7 @@ _RANK = {level: i for i, level in enumerate(LEVELS)}
 _TABLES: dict[str, tuple[str, ...]] = {
     "statements": LEVELS, "evaluations": LEVELS, "degrees": LEVELS, "answers": ANSWERS,
 }
-_LISTS = ("not_degrees", "percent_words")
+_LISTS = ("not_degrees", "percent_words", "absences", "not_absences")
 KEYS = ("bare_verb", *_LISTS, "synonyms", *_TABLES)
 
 _EDGE_PUNCT = "。.,，;；!！、:：\"'“”‘’「」()（）"
@@ -43,6 +43,8 @@ class Lexicon:
     answers: tuple[tuple[str, str], ...] = ()
     not_degrees: tuple[str, ...] = ()
     percent_words: tuple[str, ...] = ()
+    absences: tuple[str, ...] = ()
+    not_absences: tuple[str, ...] = ()
     synonyms: tuple[tuple[str, ...], ...] = ()
     bare_verb: str = "达成"
 
@@ -159,6 +161,19 @@ def lexicon_to_toml(lex: Lexicon) -> list[str]:
 
 
 # ---------------------------------------------------------------- reading
+
+
+def reads_as_absence(actual: object, lex: Lexicon) -> bool:
+    """"无上访", "未发生安全事故": a text without digits that starts with an absence word says none happened
+    (read as 0 only against an upper bound of a count: scoring.assess_indicator)."""
+    if not isinstance(actual, str):
+        return False
+    text = normalize_text(actual).strip(_EDGE_PUNCT)
+    if not text or any(ch.isdigit() for ch in text):
+        return False
+    if any(text.startswith(w) for w in (*lex.not_absences, *lex.not_degrees)):
+        return False
+    return any(text.startswith(w) and len(text) > len(w) for w in lex.absences)
 
 
 @dataclass(frozen=True)

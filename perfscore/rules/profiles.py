@@ -13,7 +13,7 @@ Keys beyond DOMAIN.md §2 (each documented with its default in central.toml):
   it starts) and `late` (how a late completion scores).
 - `[lexicon]`: the words a qualitative 实际完成值 is read with, merged over perfscore/rules/profiles/_lexicon.toml
   (documented there): tables `statements`, `evaluations`, `degrees`, `answers` (a word mapped to "不识别" is
-  removed), lists `not_degrees`, `percent_words`, `synonyms` (added to the parent's), `bare_verb`.
+  removed), lists `not_degrees`, `percent_words`, `absences`, `not_absences`, `synonyms` (added to the parent's), `bare_verb`.
 """
 
 from __future__ import annotations

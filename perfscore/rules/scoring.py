@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 from perfscore.rules.deadlines import TimePoint, base_year_of, day_position, parse_deadline, parse_time_point
 from perfscore.rules.errors import DirectionMissing, NotApplicable, RuleInputError
 from perfscore.rules.excelmath import compare15, excel_round, round15, round_held, sum15
-from perfscore.rules.lexicon import QualReading, read_qualitative
+from perfscore.rules.lexicon import QualReading, read_qualitative, reads_as_absence
 from perfscore.rules.profiles import QUAL_LEVELS, Profile, load_profile
 from perfscore.rules.values import (
     NATURE_LABELS,
@@ -254,6 +254,12 @@ def assess_indicator(
     try:
         aq = parse_quantity(actual, what="实际完成值", cell=cell)
     except RuleInputError:
+        if kind == "negative" and not tq.is_percent and reads_as_absence(actual, p.lexicon):
+            # "无上访" against "小于5次": none happened, 0 of the bound's unit
+            aq = Quantity(0.0, unit=tq.unit, raw=actual)
+            a, b, notes = _align_percent(tq, aq, p, cell)
+            notes.append(f"实际完成值「{actual}」按 0{tq.unit or ''} 理解")
+            return _negative(a, b, w, p, notes, cell)
         reading = _text_reading(target, actual, p)
         if reading is None:
             raise
@@ -267,6 +273,20 @@ def assess_indicator(
     if kind == "negative":
         return _negative(a, b, w, p, notes, cell)
     return _equal(a, b, w, p, notes, cell)
+
+
+def is_absence_row(nature: object, operator: object, target: object, actual: object, profile: ProfileLike = None) -> bool:
+    """The actual says none happened ("无上访") and the target is an upper bound of a count ("小于5次"): the row
+    is scored as a number (0), not as a qualitative degree."""
+    p = _profile(profile)
+    if not reads_as_absence(actual, p.lexicon) or _deadline_target(nature, operator, target) is not None:
+        return False
+    try:
+        kind, _ = resolve_kind(nature, operator, target)
+        tq = parse_quantity(target, what="年度指标值")
+    except RuleInputError:
+        return False
+    return kind == "negative" and not tq.is_percent
 
 
 def score_indicator(nature: object, operator: object, target: object, actual: object, weight: object, profile: ProfileLike = None) -> float:
