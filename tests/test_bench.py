@@ -220,6 +220,15 @@ def test_rows_rendered_in_the_workers_are_the_rows_the_parent_renders(tmp_path):
     ours = sheets("workers.xlsx", reports)
     assert ours == sheets("parent.xlsx", [replace(r, summary_rows=None) for r in reports])
     assert len(ours) >= 3
+    # what the CLI asks for: the rows only, without the records they were made from
+    lean = sorted(run_local(jobs, TaskOptions(write=False, summary_rows=True, rows_only=True), workers=2),
+                  key=lambda r: r.file)
+    assert all(not r.forms and not r.findings and r.summary_rows is not None for r in lean)
+    assert [(r.file, r.ok, r.errors, r.warnings) for r in lean] == [(r.file, r.ok, r.errors, r.warnings) for r in reports]
+    assert sheets("stripped.xlsx", [replace(r, forms=(), findings=()) for r in reports]) == ours
+    timed = "xl/worksheets/sheet2.xml"  # the 文件 sheet holds each run's seconds
+    assert {k: v for k, v in sheets("lean.xlsx", lean).items() if k != timed} == {
+        k: v for k, v in ours.items() if k != timed}
 
 
 def _format_props(fmt) -> dict:

@@ -93,7 +93,7 @@ def recalc(
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         fail(errors, f"无法建立输出文件夹 {output}：{os_error_text(exc)}", 2)
-    options = TaskOptions(profile=profile, run_checks=checks, summary_rows=True)  # rows made in the workers
+    options = TaskOptions(profile=profile, run_checks=checks, summary_rows=True, rows_only=True)  # rows made in the workers
     workers = jobs or os.cpu_count() or 1
     started = time.perf_counter()
     progress = Progress(SpinnerColumn(), TextColumn("[bold]重算[/bold]"), BarColumn(), MofNCompleteColumn(),

@@ -68,6 +68,8 @@ class TaskOptions:
     run_checks: bool = True
     write: bool = True
     summary_rows: bool = False  # render the report's summary rows in the worker (the batch writes a summary)
+    rows_only: bool = False  # with summary_rows: drop the forms/findings records the rows were made from (the
+    # parent only appends rows; a third of the bytes to unpickle there)
 
 
 def failed(path: str, reason: str, seconds: float = 0.0, engine: str = "") -> FileReport:

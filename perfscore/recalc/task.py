@@ -37,12 +37,15 @@ def _functions(profile: str | None) -> FunctionTable:
 
 def recalc_file(path: str, output: str | None, options: TaskOptions = TaskOptions()) -> FileReport:
     """Recalculate one file into `output` (never the input). Never raises for a bad file. With
-    options.summary_rows the report carries its summary rows, rendered here (in the worker)."""
+    options.summary_rows the report carries its summary rows, rendered here (in the worker); with
+    options.rows_only too, only them (not the forms/findings records)."""
     report = _report(path, output, options)
     if options.summary_rows:
         from perfscore.recalc.summary_rows import render
 
         report = replace(report, summary_rows=render(report))
+        if options.rows_only:
+            report = replace(report, forms=(), findings=())
     return report
 
 
